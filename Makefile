@@ -1,0 +1,57 @@
+# Two commands for a newcomer: `make run` and `make test`. See README.md.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+FIXTURES := $(sort $(wildcard fixtures/*.json))
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run test test-postgres browser-deps install migrate data lint fixtures messages bench-search bench-load clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+data: migrate
+	$(PY) manage.py loaddata $(FIXTURES)
+
+run: data
+	$(PY) manage.py runserver $(HOST)
+
+# Browser tests drive the system Chromium with Korean fonts; install them when missing.
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi nanum; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-nanum >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-nanum >/dev/null; fi; \
+	fi
+
+test: install browser-deps
+	REQUIRE_BROWSER=1 $(PY) -m pytest
+
+# The whole suite against a real PostgreSQL 15 server started on 127.0.0.1.
+test-postgres: install browser-deps
+	. .ci/start-postgres.sh && REQUIRE_BROWSER=1 REQUIRE_POSTGRES=1 $(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+fixtures: install
+	$(PY) manage.py build_fixtures
+
+messages: install
+	$(PY) manage.py makemessages -l ko --no-location --no-obsolete --ignore=.venv --ignore=staticfiles
+	$(PY) manage.py compilemessages -l ko --ignore=.venv
+
+bench-search: install
+	$(PY) bench/search.py
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache

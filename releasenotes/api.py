@@ -1,0 +1,225 @@
+"""The read-only JSON API under /api/v1/ (field names are the contract in DESIGN.md)."""
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import exceptions, generics, serializers
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from . import manifests
+from .checker import ManifestError
+from .filters import EnhancementFilter
+from .forms import UpgradeForm
+from .models import ApiRemoval, Enhancement, StageEntry
+from .versions import VersionError, normalise
+
+
+def exception_handler(exc, context):
+    """Every API error as {"error": {"code", "message", ...}}, never an HTML page."""
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    detail = response.data
+    if isinstance(exc, exceptions.ValidationError) and isinstance(detail, dict):
+        message = "; ".join(f"{field}: {' '.join(map(str, errors))}" for field, errors in detail.items())
+        code = "invalid_parameter"
+    else:
+        message = str(detail.get("detail", detail)) if isinstance(detail, dict) else str(detail)
+        code = "not_found" if isinstance(exc, Http404) else getattr(exc, "default_code", "error")
+    response.data = {"error": {"code": code, "message": message, "document": None, "line": None}}
+    return response
+
+
+class TranslatedField(serializers.Field):
+    """{"en": ..., "ko": ...} from a modeltranslation field."""
+
+    def __init__(self, name, **kwargs):
+        self.base = name
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, obj):
+        return {"en": getattr(obj, f"{self.base}_en") or "", "ko": getattr(obj, f"{self.base}_ko") or ""}
+
+
+class EnhancementSerializer(serializers.ModelSerializer):
+    title = TranslatedField("title")
+    summary = TranslatedField("summary")
+    owning_sig = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    participating_sigs = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    stage = serializers.SerializerMethodField()
+    stages = serializers.SerializerMethodField()
+    major_theme = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+    tracking_issue_url = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Enhancement
+        fields = [
+            "kep_number", "tracking_issue", "slug", "title", "summary", "owning_sig", "participating_sigs",
+            "feature_gates", "stage", "stages", "major_theme", "url", "kep_url", "tracking_issue_url",
+        ]  # fmt: skip
+
+    def _entry(self, obj) -> StageEntry | None:
+        entries = list(obj.stages.all())  # prefetched, oldest first
+        version = self.context.get("release")
+        if version:
+            return next((e for e in entries if e.release.version == version), None)
+        return entries[-1] if entries else None
+
+    def get_stage(self, obj) -> str | None:
+        entry = self._entry(obj)
+        return entry.stage if entry else None
+
+    def get_stages(self, obj) -> list[dict]:
+        return [{"release": e.release.version, "stage": e.stage} for e in obj.stages.all()]
+
+    def get_major_theme(self, obj) -> bool:
+        entry = self._entry(obj)
+        return bool(entry and entry.major_theme)
+
+    def get_url(self, obj) -> str:
+        request = self.context.get("request")
+        url = obj.get_absolute_url()
+        return request.build_absolute_uri(url) if request else url
+
+
+def enhancement_queryset():
+    return (
+        Enhancement.objects.select_related("owning_sig")
+        .prefetch_related(
+            "participating_sigs", Prefetch("stages", queryset=StageEntry.objects.select_related("release"))
+        )
+        .order_by("kep_number")
+    )
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """Unknown filter values are a 400 naming the parameter, as on the HTML list."""
+
+    raise_exception = True
+
+
+class EnhancementList(generics.ListAPIView):
+    serializer_class = EnhancementSerializer
+    filter_backends = [StrictFilterBackend]
+    filterset_class = EnhancementFilter
+
+    def get_queryset(self):
+        return enhancement_queryset()
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["release"] = self.request.query_params.get("release") or None
+        return context
+
+
+class EnhancementDetail(generics.RetrieveAPIView):
+    serializer_class = EnhancementSerializer
+    lookup_field = "kep_number"
+
+    def get_queryset(self):
+        return enhancement_queryset()
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except exceptions.NotFound:
+            raise exceptions.NotFound(
+                _("No enhancement has KEP number %(kep)s.") % {"kep": self.kwargs["kep_number"]}
+            ) from None
+
+
+class CheckView(APIView):
+    """POST manifests (application/yaml, application/json, text/plain, or a multipart
+    field `manifests`) to /api/v1/check/?target=1.22[&current=1.21]. Nothing is stored."""
+
+    parser_classes = [MultiPartParser]
+    RAW_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "application/json", "text/plain")
+
+    def post(self, request):
+        try:
+            target, current = manifests.clean_versions(
+                request.query_params.get("target"), request.query_params.get("current")
+            )
+        except manifests.CheckRequestError as error:
+            return Response({"error": error.as_dict()}, status=400)
+        limit = settings.CHECKER_MAX_BYTES
+        length = request.META.get("CONTENT_LENGTH") or "0"
+        media_type = (request.content_type or "").split(";")[0].strip().lower()
+        too_large = _error(413, "too_large", f"The body is larger than {limit} bytes.")
+        if media_type == "multipart/form-data":
+            if length.isdigit() and int(length) > limit + 64 * 1024:
+                return too_large
+            upload = request.FILES.get("manifests")
+            if upload is None:
+                return _error(400, "missing_field", "Send the manifests in a multipart field named 'manifests'.")
+            if upload.size > limit:
+                return too_large
+            body = upload.read()
+        elif media_type in self.RAW_TYPES or media_type == "":
+            if length.isdigit() and int(length) > limit:
+                return too_large
+            body = request._request.read(limit + 1)
+            if len(body) > limit:
+                return too_large
+        else:
+            return _error(
+                415,
+                "unsupported_media_type",
+                f"Send application/yaml, application/json or multipart/form-data, not {media_type}.",
+            )
+        try:
+            report = manifests.run_check(body, target, current)
+        except ManifestError as error:
+            return Response({"error": error.as_dict()}, status=413 if error.code == "too_large" else 400)
+        return Response({"current": current, "target": target, **report.as_dict()})
+
+
+def _error(status, code, message):
+    return Response({"error": {"code": code, "message": message, "document": None, "line": None}}, status=status)
+
+
+class RemovedApiSerializer(serializers.ModelSerializer):
+    removed_in = serializers.CharField(source="removed_in.version")
+    deprecated_in = serializers.CharField(source="deprecated_in.version", default=None)
+    replacement_available_since = serializers.CharField(source="replacement_available_since.version", default=None)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ApiRemoval
+        fields = [
+            "group", "version", "kinds", "deprecated_in", "removed_in", "replacement",
+            "replacement_available_since", "url",
+        ]  # fmt: skip
+
+    def get_url(self, obj) -> str:
+        return self.context["request"].build_absolute_uri(obj.get_absolute_url())
+
+
+class RemovedApiList(APIView):
+    """Removed API versions: all, those one release removed (?removed_in=1.22), or those an
+    upgrade passes through (?from=1.21&to=1.25). Not paginated: the list is short."""
+
+    def get(self, request):
+        params = request.query_params
+        removals = ApiRemoval.objects.with_releases()
+        if params.get("removed_in"):
+            try:
+                removals = removals.removed_in(normalise(params["removed_in"]))
+            except VersionError:
+                return _error(400, "invalid_parameter", "removed_in: not a Kubernetes version such as 1.22.")
+        if params.get("from") or params.get("to"):
+            form = UpgradeForm({"from_version": params.get("from", ""), "to_version": params.get("to", "")})
+            if not form.is_valid():
+                messages = [f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()]
+                return _error(
+                    400, "invalid_parameter", "; ".join(messages).replace("_version", "").replace("__all__: ", "")
+                )
+            removals = removals.between(form.cleaned_data["from_version"], form.cleaned_data["to_version"])
+        results = RemovedApiSerializer(removals, many=True, context={"request": request}).data
+        return Response({"count": len(results), "results": results})

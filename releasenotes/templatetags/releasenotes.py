@@ -1,0 +1,59 @@
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from ..markup import render_markdown
+
+register = template.Library()
+
+
+@register.filter
+def markdown(text):
+    return render_markdown(text)
+
+
+@register.simple_tag
+def content(obj, field, as_markdown=False):
+    """A translated field in the page language, or English marked as untranslated.
+
+    modeltranslation already falls back to English; this makes the fallback visible and
+    gives the English text its own `lang` so screen readers pronounce it right.
+    """
+    language = get_language() or "en"
+    own = getattr(obj, f"{field}_{language}", None)
+    if own:
+        return render_markdown(own) if as_markdown else own
+    english = getattr(obj, f"{field}_en", "") or ""
+    if not english:
+        return ""
+    body = render_markdown(english) if as_markdown else english
+    tag = "div" if as_markdown else "span"
+    return format_html(
+        '<{} lang="en" class="untranslated">{}</{}> <span class="badge untranslated-badge">{}</span>',
+        tag,
+        body,
+        tag,
+        _("Not yet translated"),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes):
+    """The current query string with some parameters set (None or "" removes one)."""
+    query = context["request"].GET.copy()
+    query.pop("page", None)
+    for name, value in changes.items():
+        if value in (None, ""):
+            query.pop(name, None)
+        else:
+            query[name] = value
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def get_item(mapping, key):
+    if mapping is None:
+        return None
+    return mapping.get(key)

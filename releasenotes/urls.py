@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "releasenotes"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("enhancements/", views.enhancement_list, name="enhancement-list"),
+    path("enhancements/<int:kep_number>/", views.enhancement_detail, name="enhancement-detail"),
+    path("sigs/", views.sig_list, name="sig-list"),
+    path("sigs/<slug:slug>/", views.sig_detail, name="sig-detail"),
+    path("deprecations/", views.deprecations, name="deprecations"),
+    path("removed-apis/", views.removed_apis_index, name="removed-apis-index"),
+    path("removed-apis/<str:version>/", views.removed_apis, name="removed-apis"),
+    path("upgrade/", views.upgrade, name="upgrade"),
+    path("dockershim/", views.dockershim, name="dockershim"),
+    path("check/", views.check, name="check"),
+]

@@ -1,0 +1,257 @@
+from django.conf import settings
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+
+from . import manifests
+from .cache import public_page
+from .checker import ManifestError
+from .dataset import FAQ_TIMELINE_KEY
+from .filters import LIST_STAGES, EnhancementFilter, facet_counts
+from .forms import UpgradeForm
+from .models import (
+    ApiRemoval,
+    Enhancement,
+    FaqEntry,
+    FaqTopic,
+    Release,
+    Sig,
+    Snippet,
+    Stage,
+    StageEntry,
+    Theme,
+    stage_counts,
+)
+from .versions import parse_minor
+
+PAGE_SIZE = 25
+
+
+def bad_request(request, message, status=400):
+    return render(request, "400.html", {"message": message}, status=status)
+
+
+def current_release_or_404():
+    release = Release.objects.current()
+    if release is None:
+        raise Http404(_("No release has been loaded yet."))
+    return release
+
+
+@public_page
+def home(request):
+    release = current_release_or_404()
+    themes = Theme.objects.filter(release=release).prefetch_related(
+        Prefetch("enhancements", queryset=Enhancement.objects.only("kep_number", "title_en", "title_ko"))
+    )
+    context = {
+        "release": release,
+        "counts": stage_counts(release.version),
+        "themes": themes,
+        "stages": LIST_STAGES,
+    }
+    return render(request, "releasenotes/home.html", context)
+
+
+@public_page
+def enhancement_list(request):
+    current = current_release_or_404()
+    data = request.GET.copy()
+    if not data.get("release"):
+        data["release"] = current.version
+    filterset = EnhancementFilter(data, queryset=Enhancement.objects.for_cards(), request=request)
+    if not filterset.is_valid():
+        return render(request, "releasenotes/enhancement_list.html", {"filter": filterset, "invalid": True}, status=400)
+    release = filterset.form.cleaned_data["release"]
+    queryset = filterset.qs.prefetch_related(
+        Prefetch("stages", queryset=StageEntry.objects.filter(release=release), to_attr="release_stages")
+    ).order_by("kep_number")
+    paginator = Paginator(queryset, PAGE_SIZE)
+    try:
+        page = paginator.page(request.GET.get("page", 1))
+    except (PageNotAnInteger, EmptyPage):
+        raise Http404(_("There is no such page of results.")) from None
+    context = {
+        "filter": filterset,
+        "release": release,
+        "page": page,
+        "facets": facet_counts(filterset, release),
+        "sigs": Sig.objects.all(),
+        "releases": Release.objects.documented(),
+        "stages": LIST_STAGES,
+        "query_without_page": _query_without(request.GET, "page"),
+    }
+    return render(request, "releasenotes/enhancement_list.html", context)
+
+
+def _query_without(querydict, *names):
+    query = querydict.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+@public_page
+def enhancement_detail(request, kep_number):
+    enhancement = get_object_or_404(
+        Enhancement.objects.select_related("owning_sig").prefetch_related(
+            "participating_sigs",
+            Prefetch("stages", queryset=StageEntry.objects.select_related("release")),
+            "themes",
+        ),
+        kep_number=kep_number,
+    )
+    context = {"enhancement": enhancement, "timeline": list(enhancement.stages.all())}
+    return render(request, "releasenotes/enhancement_detail.html", context)
+
+
+@public_page
+def sig_list(request):
+    release = current_release_or_404()
+    sigs = Sig.objects.all()
+    counts = {}
+    for row in StageEntry.objects.filter(release=release).values("enhancement__owning_sig", "stage"):
+        per_sig = counts.setdefault(row["enhancement__owning_sig"], {})
+        per_sig[row["stage"]] = per_sig.get(row["stage"], 0) + 1
+    rows = [(sig, counts.get(sig.pk, {})) for sig in sigs]
+    context = {"release": release, "rows": rows, "stages": LIST_STAGES}
+    return render(request, "releasenotes/sig_list.html", context)
+
+
+@public_page
+def sig_detail(request, slug):
+    sig = get_object_or_404(Sig, slug=slug)
+    release = current_release_or_404()
+    entries = (
+        StageEntry.objects.filter(release=release, enhancement__owning_sig=sig)
+        .select_related("enhancement")
+        .order_by("enhancement__kep_number")
+    )
+    participating = (
+        StageEntry.objects.filter(release=release, enhancement__participating_sigs=sig)
+        .exclude(enhancement__owning_sig=sig)
+        .select_related("enhancement", "enhancement__owning_sig")
+        .order_by("enhancement__kep_number")
+    )
+    by_stage = [(stage, [e for e in entries if e.stage == stage]) for stage in LIST_STAGES]
+    context = {
+        "sig": sig,
+        "release": release,
+        "by_stage": [(stage, items) for stage, items in by_stage if items],
+        "participating": participating,
+    }
+    return render(request, "releasenotes/sig_detail.html", context)
+
+
+@public_page
+def deprecations(request):
+    release = current_release_or_404()
+    entries = (
+        StageEntry.objects.filter(release=release, stage=Stage.DEPRECATED)
+        .select_related("enhancement", "enhancement__owning_sig")
+        .order_by("enhancement__kep_number")
+    )
+    removals = ApiRemoval.objects.with_releases().removed_in(release.version)
+    context = {"release": release, "entries": entries, "removals": removals}
+    return render(request, "releasenotes/deprecations.html", context)
+
+
+def _versions_with_removals():
+    return list(
+        Release.objects.filter(api_removals__isnull=False)
+        .distinct()
+        .order_by("major", "minor")
+        .values_list("version", flat=True)
+    )
+
+
+@public_page
+def removed_apis_index(request):
+    removals = ApiRemoval.objects.with_releases()
+    by_release = {}
+    for removal in removals:
+        by_release.setdefault(removal.removed_in, []).append(removal)
+    context = {"by_release": list(by_release.items()), "versions": [r.version for r in by_release]}
+    return render(request, "releasenotes/removed_apis_index.html", context)
+
+
+@public_page
+def removed_apis(request, version):
+    # Only releases the removal data covers: elsewhere "removed nothing" would be a guess.
+    if version not in manifests.known_targets():
+        raise Http404(version)
+    release = Release.objects.filter(version=version).first() or Release(version=version)
+    removals = ApiRemoval.objects.with_releases().removed_in(version)
+    context = {"release": release, "removals": removals, "versions": _versions_with_removals()}
+    return render(request, "releasenotes/removed_apis.html", context)
+
+
+@public_page
+def upgrade(request):
+    """Everything removed between two releases, release by release, saying so where nothing was."""
+    asked = "from" in request.GET or "to" in request.GET
+    form = UpgradeForm({"from_version": request.GET.get("from", ""), "to_version": request.GET.get("to", "")})
+    context = {"form": form, "asked": asked}
+    if not asked:
+        return render(request, "releasenotes/upgrade.html", context)
+    if not form.is_valid():
+        return render(request, "releasenotes/upgrade.html", context, status=400)
+    current, target = form.cleaned_data["from_version"], form.cleaned_data["to_version"]
+    removals = list(ApiRemoval.objects.with_releases().between(current, target))
+    cur, tgt = parse_minor(current), parse_minor(target)
+    steps = []
+    for minor in range(cur[1] + 1, tgt[1] + 1):
+        version = f"{cur[0]}.{minor}"
+        steps.append((version, [r for r in removals if r.removed_in.version == version]))
+    context.update({"current": current, "target": target, "steps": steps, "total": len(removals)})
+    return render(request, "releasenotes/upgrade.html", context)
+
+
+@public_page
+def dockershim(request):
+    faq = FaqEntry.objects.all()
+    topics = [(value, label, [f for f in faq if f.topic == value]) for value, label in FaqTopic.choices]
+    context = {"topics": topics, "timeline": Snippet.objects.filter(key=FAQ_TIMELINE_KEY).first()}
+    return render(request, "releasenotes/dockershim.html", context)
+
+
+def check(request):
+    """The manifest checker page: paste or upload, see findings. Nothing is stored."""
+    context = {"targets": manifests.known_targets(), "currents": manifests.known_currents()}
+    if request.method != "POST":
+        context.update({"target": "1.22", "current": "1.21"})
+        return render(request, "releasenotes/check.html", context)
+    target, current = request.POST.get("target"), request.POST.get("current") or None
+    context.update({"target": target, "current": current or "", "text": request.POST.get("manifests", "")})
+    try:
+        target, current = manifests.clean_versions(target, current)
+    except manifests.CheckRequestError as error:
+        context["error"] = error.message
+        return render(request, "releasenotes/check.html", context, status=400)
+    upload = request.FILES.get("file")
+    if upload is not None and upload.size > settings.CHECKER_MAX_BYTES:
+        context["error"] = manifests.describe_error(ManifestError("too_large", ""))
+        return render(request, "releasenotes/check.html", context, status=413)
+    body = upload.read() if upload is not None else context["text"]
+    if not body:
+        context["error"] = _("Paste manifests or choose a file to check.")
+        return render(request, "releasenotes/check.html", context, status=400)
+    try:
+        report = manifests.run_check(body, target, current)
+    except ManifestError as error:
+        context["error"] = manifests.describe_error(error)
+        status = 413 if error.code == "too_large" else 400
+        return render(request, "releasenotes/check.html", context, status=status)
+    removals = {r.slug: r for r in ApiRemoval.objects.with_releases()}
+    context.update(
+        {
+            "report": report,
+            "groups": [
+                (version, [(f, removals.get(f.slug)) for f in findings])
+                for version, findings in manifests.group_by_release(report)
+            ],
+        }
+    )
+    return render(request, "releasenotes/check.html", context)

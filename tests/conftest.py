@@ -1,0 +1,47 @@
+import os
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = sorted(str(p) for p in (REPO / "fixtures").glob("*.json"))
+FACTS = REPO.parent / "shared" / "data" / "k8s-1.22-facts.yaml"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every database test starts from the real 1.22 dataset."""
+    with django_db_blocker.unblock():
+        call_command("loaddata", *FIXTURES, verbosity=0)
+
+
+@pytest.fixture
+def load_dataset():
+    """For transactional tests (browser, live server), which start from an empty database."""
+    call_command("loaddata", *FIXTURES, verbosity=0)
+
+
+@pytest.fixture(scope="session")
+def facts():
+    import yaml
+
+    with open(FACTS, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("REQUIRE_POSTGRES"):
+        from django.conf import settings
+
+        engine = settings.DATABASES["default"]["ENGINE"]
+        if "postgresql" not in engine:
+            raise pytest.UsageError(f"REQUIRE_POSTGRES is set but the database engine is {engine}")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Pages are cached; each test starts with none (some change data with .update())."""
+    from django.core.cache import cache
+
+    cache.clear()

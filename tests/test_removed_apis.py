@@ -1,0 +1,94 @@
+import re
+
+import pytest
+
+from releasenotes.models import ApiRemoval
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_holds_every_removal_of_the_facts_file(facts):
+    expected = set()
+    for item in facts["removed_apis"]["items"]:
+        for api_version in item["removed_versions"]:
+            expected.update((api_version, kind, "1.22") for kind in item["kinds"])
+    for item in facts["removed_apis_other_releases"]:
+        removed_in = item["removed_in"].removeprefix("v")
+        for api_version in item["removed_versions"]:
+            expected.update((api_version, kind, removed_in) for kind in item["kinds"])
+    stored = {(r.api_version, kind, r.removed_in.version) for r in ApiRemoval.objects.all() for kind in r.kinds}
+    assert stored == expected
+
+
+def test_replacements_and_since_versions_match_the_facts(facts):
+    for item in facts["removed_apis"]["items"]:
+        since = item["replacement_available_since"]
+        for kind in item["kinds"]:
+            removal = next(
+                r for r in ApiRemoval.objects.filter(removed_in__version="1.22", group=item["group"]) if kind in r.kinds
+            )
+            assert removal.replacement == item["replacement"]
+            expected = since[kind] if isinstance(since, dict) else since
+            assert removal.replacement_available_since.version == expected.removeprefix("v"), kind
+
+
+def test_pod_security_policy_has_no_replacement():
+    [psp] = [r for r in ApiRemoval.objects.filter(group="policy", version="v1beta1") if "PodSecurityPolicy" in r.kinds]
+    assert psp.replacement == "" and psp.replacement_available_since is None
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_the_1_22_page_lists_ingress_with_its_replacement(client, lang):
+    html = client.get(f"/{lang}/removed-apis/1.22/").content.decode()
+    assert "<code>networking.k8s.io/v1beta1</code>" in html
+    assert "<code>networking.k8s.io/v1</code>" in html
+    assert "spec.defaultBackend" in html
+
+
+def test_a_release_that_removed_nothing_says_so(client):
+    assert "1.23 removed no APIs" in client.get("/en/removed-apis/1.23/").content.decode()
+    assert "1.23에서 제거된 API는 없다" in client.get("/ko/removed-apis/1.23/").content.decode()
+
+
+def test_a_release_outside_the_data_is_a_404_not_a_guess(client):
+    assert client.get("/en/removed-apis/1.4/").status_code == 404
+    assert client.get("/en/removed-apis/abc/").status_code == 404
+
+
+def test_the_upgrade_path_lists_every_release_on_the_way(client):
+    html = client.get("/en/upgrade/?from=1.21&to=1.25").content.decode()
+    assert re.findall(r'<h2 id="step-\d+">([\d.]+)</h2>', html) == ["1.22", "1.23", "1.24", "1.25"]
+    assert "1.23 removed no APIs." in html and "1.24 removed no APIs." in html
+    assert "batch/v1beta1" in html and "extensions/v1beta1" in html
+    assert "apps/v1beta1" not in html  # removed in 1.16, before the range
+
+
+@pytest.mark.parametrize(
+    "query", ["from=1.25&to=1.21", "from=x&to=1.22", "from=1.21&to=9.99", "from=1.21", "from=1.10&to=1.22"]
+)
+def test_a_bad_upgrade_range_is_a_400_that_says_why(client, query):
+    response = client.get(f"/ko/upgrade/?{query}")
+    assert response.status_code == 400
+    assert 'role="alert"' in response.content.decode() or "field-error" in response.content.decode()
+
+
+def test_the_api_filters_by_removed_in(client):
+    data = client.get("/api/v1/removed-apis/?removed_in=1.22").json()
+    assert data["count"] == len(data["results"]) == ApiRemoval.objects.filter(removed_in__version="1.22").count()
+    first = data["results"][0]
+    assert set(first) == {
+        "group", "version", "kinds", "deprecated_in", "removed_in", "replacement", "replacement_available_since", "url",
+    }  # fmt: skip
+    assert {r["removed_in"] for r in data["results"]} == {"1.22"}
+
+
+def test_the_api_gives_an_upgrade_range(client):
+    data = client.get("/api/v1/removed-apis/?from=1.21&to=1.25").json()
+    assert {r["removed_in"] for r in data["results"]} == {"1.22", "1.25"}
+
+
+@pytest.mark.parametrize("query", ["removed_in=abc", "from=1.21&to=abc", "from=1.25&to=1.21"])
+def test_the_api_answers_bad_versions_with_a_json_400(client, query):
+    response = client.get(f"/api/v1/removed-apis/?{query}")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_parameter"
