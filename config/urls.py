@@ -1,5 +1,6 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.urls import include, path
 
@@ -7,6 +8,12 @@ admin.site.site_header = "Kubernetes release notes"
 
 
 def healthz(request):
+    """For load balancers and uptime checks: the process answers and the database too."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return HttpResponse("database unavailable", status=503, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")
 
 

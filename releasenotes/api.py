@@ -5,6 +5,13 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import exceptions, generics, serializers
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -35,6 +42,9 @@ def exception_handler(exc, context):
     return response
 
 
+@extend_schema_field(
+    {"type": "object", "properties": {"en": {"type": "string"}, "ko": {"type": "string"}}, "required": ["en", "ko"]}
+)
 class TranslatedField(serializers.Field):
     """{"en": ..., "ko": ...} from a modeltranslation field."""
 
@@ -134,6 +144,53 @@ class EnhancementDetail(generics.RetrieveAPIView):
             ) from None
 
 
+ERROR_SCHEMA = inline_serializer(
+    "Error",
+    {
+        "error": inline_serializer(
+            "ErrorDetail",
+            {
+                "code": serializers.CharField(),
+                "message": serializers.CharField(),
+                "document": serializers.IntegerField(allow_null=True),
+                "line": serializers.IntegerField(allow_null=True),
+            },
+        )
+    },
+)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        parameters=[
+            OpenApiParameter("target", str, required=True, description="Release to upgrade to, e.g. 1.22"),
+            OpenApiParameter("current", str, description="Release the cluster runs now, e.g. 1.21"),
+        ],
+        request={
+            "application/yaml": {"type": "string"},
+            "application/json": {"type": "object"},
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {"manifests": {"type": "string", "format": "binary"}},
+            },
+        },
+        responses={
+            200: inline_serializer(
+                "CheckReport",
+                {
+                    "current": serializers.CharField(allow_null=True),
+                    "target": serializers.CharField(),
+                    "documents": serializers.IntegerField(),
+                    "findings": serializers.ListField(child=serializers.DictField()),
+                    "dockershim": serializers.ListField(child=serializers.DictField()),
+                },
+            ),
+            400: ERROR_SCHEMA,
+            413: ERROR_SCHEMA,
+            415: ERROR_SCHEMA,
+        },
+    )
+)
 class CheckView(APIView):
     """POST manifests (application/yaml, application/json, text/plain, or a multipart
     field `manifests`) to /api/v1/check/?target=1.22[&current=1.21]. Nothing is stored."""
@@ -201,6 +258,22 @@ class RemovedApiSerializer(serializers.ModelSerializer):
         return self.context["request"].build_absolute_uri(obj.get_absolute_url())
 
 
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[
+            OpenApiParameter("removed_in", str, description="Only what this release removed, e.g. 1.22"),
+            OpenApiParameter("from", str, description="Upgrade range start (exclusive), e.g. 1.21"),
+            OpenApiParameter("to", str, description="Upgrade range end (inclusive), e.g. 1.25"),
+        ],
+        responses={
+            200: inline_serializer(
+                "RemovedApiPage",
+                {"count": serializers.IntegerField(), "results": RemovedApiSerializer(many=True)},
+            ),
+            400: ERROR_SCHEMA,
+        },
+    )
+)
 class RemovedApiList(APIView):
     """Removed API versions: all, those one release removed (?removed_in=1.22), or those an
     upgrade passes through (?from=1.21&to=1.25). Not paginated: the list is short."""

@@ -13,11 +13,18 @@ class EnhancementFilter(django_filters.FilterSet):
     """Filters validate their values through the form; `apply` does the filtering, so the
     facet counts can reuse it with some filters left out and no new validation queries."""
 
+    # field_name only documents the filter (for the OpenAPI schema); `apply` filters.
     release = django_filters.ModelChoiceFilter(
-        label=_("Release"), queryset=Release.objects.documented(), to_field_name="version", empty_label=None
+        label=_("Release"),
+        field_name="stages__release",
+        queryset=Release.objects.documented(),
+        to_field_name="version",
+        empty_label=None,
     )
     stage = django_filters.ChoiceFilter(label=_("Stage"), choices=[(s.value, s.label) for s in LIST_STAGES])
-    sig = django_filters.ModelChoiceFilter(label=_("SIG"), queryset=Sig.objects.all(), to_field_name="slug")
+    sig = django_filters.ModelChoiceFilter(
+        label=_("SIG"), field_name="owning_sig", queryset=Sig.objects.all(), to_field_name="slug"
+    )
     theme = django_filters.ChoiceFilter(label=_("Major theme"), choices=[("true", _("Major themes only"))])
     q = django_filters.CharFilter(label=_("Search"), max_length=5000)
 

@@ -28,9 +28,9 @@ from .parse import (
 __all__ = [
     "DOCKER_SOCKET_PATHS",
     "LAST_APPLIED_ANNOTATION",
-    "MAX_NODES",
     "MAX_BYTES",
     "MAX_DEPTH",
+    "MAX_NODES",
     "DockerSocketMount",
     "Document",
     "Finding",

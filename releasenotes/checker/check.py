@@ -183,11 +183,7 @@ def check(
                     name=name if name is not None else fallback_name,
                     namespace=namespace if namespace is not None else fallback_namespace,
                     api_version=api_version,
-                    status=(
-                        STATUS_REMOVED
-                        if parse_minor(removal.removed_in) <= target_minor
-                        else STATUS_DEPRECATED
-                    ),
+                    status=(STATUS_REMOVED if parse_minor(removal.removed_in) <= target_minor else STATUS_DEPRECATED),
                     deprecated_in=_version(removal.deprecated_in),
                     removed_in=_version(removal.removed_in) or removal.removed_in,
                     replacement=removal.replacement or "",
@@ -213,7 +209,7 @@ def _index(removals: Iterable[Removal]) -> dict[tuple[str, str], Removal]:
 
 
 def _version(text: str | None) -> str | None:
-    """"v1.22" -> "1.22"; anything that isn't a version is passed through unchanged."""
+    """Normalise "v1.22" to "1.22"; pass anything that is not a version through unchanged."""
     if text is None or text == "":
         return None
     return try_normalise(text) or text
@@ -272,9 +268,7 @@ def _last_applied(obj: dict[str, Any]) -> dict[str, Any] | None:
 # Docker socket mounts
 
 
-def _docker_socket_mounts(
-    document: int, obj: dict[str, Any], name: str | None
-) -> Iterator[DockerSocketMount]:
+def _docker_socket_mounts(document: int, obj: dict[str, Any], name: str | None) -> Iterator[DockerSocketMount]:
     kind = obj.get("kind") if isinstance(obj.get("kind"), str) else None
     path = _POD_SPEC_PATHS.get(kind) if kind else None
     if path is not None:
@@ -313,6 +307,7 @@ def _find_volume_lists(obj: Any) -> Iterator[list[Any]]:
     visiting each container once (YAML aliases can share one list between places)."""
     stack = [obj]
     seen: set[int] = set()
+    yielded: set[int] = set()
     while stack:
         current = stack.pop()
         if id(current) in seen:
@@ -320,7 +315,8 @@ def _find_volume_lists(obj: Any) -> Iterator[list[Any]]:
         seen.add(id(current))
         if isinstance(current, dict):
             volumes = current.get("volumes")
-            if isinstance(volumes, list):
+            if isinstance(volumes, list) and id(volumes) not in yielded:
+                yielded.add(id(volumes))
                 yield volumes
             stack.extend(v for v in current.values() if isinstance(v, (dict, list)))
         elif isinstance(current, list):

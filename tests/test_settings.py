@@ -1,0 +1,80 @@
+"""Production settings, checked in a fresh interpreter with a given environment."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from .conftest import REPO
+
+PRODUCTION = {
+    "DJANGO_DEBUG": "false",
+    "DJANGO_SECRET_KEY": "x7!k2-production-test-key-that-is-long-enough-and-random-9q#Lw0pZ",
+    "DJANGO_ALLOWED_HOSTS": "releases.example.org",
+    "DATABASE_URL": "sqlite:////tmp/releasenotes-settings-test.sqlite3",
+}
+
+
+def run_manage(*args, env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=REPO,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {k: v for k, v in PRODUCTION.items() if k != "DJANGO_SECRET_KEY"}
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_a_bad_boolean_is_refused_with_its_name():
+    result = run_manage("check", env={"DJANGO_DEBUG": "maybe"})
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG" in result.stderr
+
+
+def test_with_no_environment_it_runs_on_sqlite_in_debug():
+    result = run_manage(
+        "shell", "-c", "from django.conf import settings as s; print(s.DEBUG, s.DATABASES['default']['ENGINE'])", env={}
+    )
+    assert result.stdout.strip().splitlines()[-1].split() == ["True", "django.db.backends.sqlite3"], result.stderr
+
+
+@pytest.mark.parametrize(
+    ("helper", "raw", "expected"),
+    [
+        ("env_bool", "yes", True),
+        ("env_bool", "0", False),
+        ("env_int", "42", 42),
+        ("env_list", "a, b,,c", ["a", "b", "c"]),
+    ],
+)
+def test_the_typed_helpers_read_values(monkeypatch, helper, raw, expected):
+    from config import settings
+
+    monkeypatch.setenv("X_TEST", raw)
+    assert getattr(settings, helper)("X_TEST", None) == expected
+
+
+@pytest.mark.parametrize(("helper", "raw"), [("env_bool", "maybe"), ("env_int", "ten")])
+def test_the_typed_helpers_reject_bad_values(monkeypatch, helper, raw):
+    from config import settings
+
+    monkeypatch.setenv("X_TEST", raw)
+    with pytest.raises(ImproperlyConfigured, match="X_TEST"):
+        getattr(settings, helper)("X_TEST", None)
