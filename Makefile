@@ -21,6 +21,7 @@ migrate: install
 
 data: migrate
 	$(PY) manage.py loaddata $(FIXTURES)
+	$(PY) manage.py populate_history --auto
 
 run: data
 	$(PY) manage.py runserver $(HOST)

@@ -4,6 +4,8 @@ from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.urls import include, path
 
+from releasenotes.admin import translation_queue
+
 admin.site.site_header = "Kubernetes release notes"
 
 
@@ -19,6 +21,7 @@ def healthz(request):
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("admin/translations/", admin.site.admin_view(translation_queue), name="translation-queue"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("releasenotes.api_urls")),
 ]

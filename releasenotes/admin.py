@@ -1,12 +1,149 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.http import JsonResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
-from .models import ApiRemoval, Enhancement, FaqEntry, GlossaryTerm, Release, Sig, StageEntry, Theme
+from . import translation_status
+from .markup import render_markdown
+from .models import ApiRemoval, Enhancement, FaqEntry, GlossaryTerm, Release, Sig, Snippet, StageEntry, Theme
+
+# Fields whose text is Markdown: they get a live preview beside them.
+MARKDOWN_FIELDS = {"summary", "counts_note", "notable_changes", "note", "answer", "body", "description"}
 
 
-class SideBySideTranslationAdmin(TranslationAdmin):
-    """English and Korean fields next to each other (modeltranslation puts them in order)."""
+class MarkdownWidget(forms.Textarea):
+    """A textarea with a rendered preview next to it (admin-preview.js fills it)."""
+
+    template_name = "admin/releasenotes/markdown_widget.html"
+
+    class Media:
+        css = {"all": ["css/admin-preview.css"]}
+        js = ["js/admin-preview.js"]
+
+
+class RevisionForm(forms.ModelForm):
+    """Refuses a save made from a copy someone else has saved over meanwhile."""
+
+    expected_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # From the database, not the instance: when reverting, the instance is an old
+            # version, and the save should be checked against what is stored now.
+            stored = type(self.instance).objects.filter(pk=self.instance.pk).values_list("revision", flat=True)
+            self.fields["expected_revision"].initial = stored.first()
+
+    def clean(self):
+        data = super().clean()
+        if not self.instance.pk:
+            return data
+        expected = data.get("expected_revision")
+        # Lock the row until this save commits (the admin wraps the view in a
+        # transaction), so two saves can't both pass this check.
+        model = type(self.instance)
+        current = (
+            model.objects.select_for_update().filter(pk=self.instance.pk).values_list("revision", flat=True).first()
+        )
+        if expected is None or current is None or expected != current:
+            raise ValidationError(stale_save_message(self.instance, expected), code="stale")
+        return data
+
+
+def stale_save_message(instance, expected):
+    history = instance.history.order_by("-history_date", "-history_id")
+    latest = history.first()
+    seen = history.filter(revision=expected).first() if expected else None
+    changed = []
+    if latest is not None and seen is not None and latest.pk != seen.pk:
+        changed = [change.field for change in latest.diff_against(seen).changes]
+    who = getattr(latest, "history_user", None) or _("another editor")
+    when = latest.history_date.strftime("%Y-%m-%d %H:%M UTC") if latest else "?"
+    fields = ", ".join(changed) if changed else _("unknown fields")
+    return _(
+        "%(who)s saved this record at %(when)s, after you opened it. Changed meanwhile: %(fields)s. "
+        "Your changes were not saved: open the record again to see the new text, then redo your edit."
+    ) % {"who": who, "when": when, "fields": fields}
+
+
+class KoreanStatusFilter(admin.SimpleListFilter):
+    title = _("Korean translation")
+    parameter_name = "korean"
+
+    def lookups(self, request, model_admin):
+        return [
+            (translation_status.MISSING, _("Missing")),
+            (translation_status.OUTDATED, _("Outdated")),
+            (translation_status.CURRENT, _("Up to date")),
+        ]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        keep = [obj.pk for obj in queryset if translation_status.worst(obj.translation_status()) == self.value()]
+        return queryset.filter(pk__in=keep)
+
+
+class ContentAdmin(SimpleHistoryAdmin, TranslationAdmin):
+    """English and Korean side by side, with history, stale-save protection and previews."""
+
+    form = RevisionForm
+    history_list_display = ["changed_fields"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (name, {**opts, "fields": list(opts["fields"])}) for name, opts in super().get_fieldsets(request, obj)
+        ]
+        fieldsets[0][1]["fields"].append("expected_revision")
+        return fieldsets
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        base = db_field.name.rsplit("_", 1)[0] if db_field.name.endswith(("_en", "_ko")) else db_field.name
+        if base in MARKDOWN_FIELDS and isinstance(db_field, models.TextField):
+            kwargs["widget"] = MarkdownWidget(attrs={"rows": 6})
+        if isinstance(db_field, models.URLField):
+            kwargs["assume_scheme"] = "https"  # Django 6's default; says so explicitly now
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.revision = form.cleaned_data["expected_revision"] + 1
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("Korean"))
+    def korean(self, obj):
+        status = translation_status.worst(obj.translation_status())
+        labels = {"missing": _("Missing"), "outdated": _("Outdated"), "current": _("Up to date")}
+        return format_html('<span class="korean-{}">{}</span>', status, labels[status])
+
+    @admin.display(description=_("What changed"))
+    def changed_fields(self, record):
+        previous = record.prev_record
+        if previous is None:
+            return _("Created")
+        return ", ".join(change.field for change in record.diff_against(previous).changes) or "–"
+
+    def get_urls(self):
+        urls = super().get_urls()
+        preview = path(
+            "preview/",
+            self.admin_site.admin_view(self.preview_view),
+            name=f"{self.opts.app_label}_{self.opts.model_name}_preview",
+        )
+        return [preview, *urls]
+
+    def preview_view(self, request):
+        """Render Markdown exactly as the public pages will (sanitised)."""
+        if request.method != "POST":
+            return JsonResponse({"error": "POST the text as `text`."}, status=405)
+        return JsonResponse({"html": str(render_markdown(request.POST.get("text", "")[:100_000]))})
 
 
 class StageEntryInline(admin.TabularInline):
@@ -17,9 +154,9 @@ class StageEntryInline(admin.TabularInline):
 
 
 @admin.register(Release)
-class ReleaseAdmin(SideBySideTranslationAdmin):
-    list_display = ["version", "name", "release_date", "documented"]
-    list_filter = ["documented"]
+class ReleaseAdmin(ContentAdmin):
+    list_display = ["version", "name", "release_date", "documented", "korean"]
+    list_filter = ["documented", KoreanStatusFilter]
     search_fields = ["version", "name_en", "name_ko"]
     readonly_fields = ["major", "minor"]
     fieldsets = [
@@ -41,20 +178,17 @@ class ReleaseAdmin(SideBySideTranslationAdmin):
 
 
 @admin.register(Sig)
-class SigAdmin(SideBySideTranslationAdmin):
-    list_display = ["slug", "name", "owned_count"]
+class SigAdmin(ContentAdmin):
+    list_display = ["slug", "name", "korean"]
+    list_filter = [KoreanStatusFilter]
     search_fields = ["slug", "name", "description_en", "description_ko"]
-
-    @admin.display(description=_("owned enhancements"))
-    def owned_count(self, obj):
-        return obj.owned_enhancements.count()
 
 
 @admin.register(Enhancement)
-class EnhancementAdmin(SideBySideTranslationAdmin):
-    list_display = ["kep_number", "title", "owning_sig", "tracking_issue", "stage_history", "korean_status"]
+class EnhancementAdmin(ContentAdmin):
+    list_display = ["kep_number", "title", "owning_sig", "tracking_issue", "stage_history", "korean"]
     list_display_links = ["kep_number", "title"]
-    list_filter = ["owning_sig", "stages__stage", "stages__release", "stages__major_theme"]
+    list_filter = [KoreanStatusFilter, "owning_sig", "stages__stage", "stages__release", "stages__major_theme"]
     list_select_related = ["owning_sig"]
     search_fields = ["=kep_number", "=tracking_issue", "title_en", "title_ko", "summary_en", "summary_ko", "slug"]
     autocomplete_fields = ["owning_sig", "participating_sigs"]
@@ -71,25 +205,28 @@ class EnhancementAdmin(SideBySideTranslationAdmin):
 
     @admin.display(description=_("stages"))
     def stage_history(self, obj):
-        return " → ".join(f"{e.release.version} {e.stage}" for e in obj.stages.all())
-
-    @admin.display(description=_("Korean"), boolean=True)
-    def korean_status(self, obj):
-        return bool(obj.title_ko and obj.summary_ko)
+        return " → ".join(f"{e.release.version} {e.get_stage_display()}" for e in obj.stages.all())
 
 
 @admin.register(Theme)
-class ThemeAdmin(SideBySideTranslationAdmin):
-    list_display = ["title", "release", "position"]
-    list_filter = ["release"]
+class ThemeAdmin(ContentAdmin):
+    list_display = ["title", "release", "position", "korean"]
+    list_filter = ["release", KoreanStatusFilter]
     search_fields = ["title_en", "title_ko", "summary_en", "summary_ko"]
     autocomplete_fields = ["enhancements"]
 
 
 @admin.register(ApiRemoval)
-class ApiRemovalAdmin(SideBySideTranslationAdmin):
-    list_display = ["api_version", "kinds_display", "removed_in", "replacement", "replacement_available_since"]
-    list_filter = ["removed_in", "group"]
+class ApiRemovalAdmin(ContentAdmin):
+    list_display = [
+        "api_version",
+        "kinds_display",
+        "removed_in",
+        "replacement",
+        "replacement_available_since",
+        "korean",
+    ]
+    list_filter = ["removed_in", "group", KoreanStatusFilter]
     list_select_related = ["removed_in", "replacement_available_since"]
     search_fields = ["group", "version", "slug", "replacement", "notable_changes_en", "notable_changes_ko"]
     autocomplete_fields = ["removed_in", "deprecated_in", "replacement_available_since"]
@@ -100,13 +237,67 @@ class ApiRemovalAdmin(SideBySideTranslationAdmin):
 
 
 @admin.register(FaqEntry)
-class FaqEntryAdmin(SideBySideTranslationAdmin):
-    list_display = ["question", "topic", "position", "applies_from", "applies_until"]
-    list_filter = ["topic"]
+class FaqEntryAdmin(ContentAdmin):
+    list_display = ["question", "topic", "position", "applies_from", "applies_until", "korean"]
+    list_filter = ["topic", KoreanStatusFilter]
     search_fields = ["question_en", "question_ko", "answer_en", "answer_ko", "slug"]
 
 
 @admin.register(GlossaryTerm)
-class GlossaryTermAdmin(SideBySideTranslationAdmin):
-    list_display = ["english", "korean"]
+class GlossaryTermAdmin(ContentAdmin):
+    list_display = ["english", "korean_term", "korean"]
+    list_filter = [KoreanStatusFilter]
     search_fields = ["english", "korean", "note_en", "note_ko"]
+
+    @admin.display(description=_("Korean term"), ordering="korean")
+    def korean_term(self, obj):
+        return obj.korean
+
+
+@admin.register(Snippet)
+class SnippetAdmin(ContentAdmin):
+    list_display = ["key", "title", "korean"]
+    list_filter = [KoreanStatusFilter]
+    search_fields = ["key", "title_en", "title_ko", "body_en", "body_ko"]
+
+
+TRANSLATABLE_MODELS = [Release, Sig, Enhancement, Theme, ApiRemoval, FaqEntry, GlossaryTerm, Snippet]
+
+
+def translation_queue(request):
+    """Every record whose Korean is missing or outdated, with counts and filters."""
+    wanted_model = request.GET.get("model", "")
+    wanted_status = request.GET.get("status", "")
+    rows, counts = [], {}
+    for model in TRANSLATABLE_MODELS:
+        name = model._meta.model_name
+        for obj in model.objects.all():
+            statuses = obj.translation_status()
+            for field, status in statuses.items():
+                if status == translation_status.CURRENT:
+                    continue
+                counts[(name, status)] = counts.get((name, status), 0) + 1
+                if wanted_model in ("", name) and wanted_status in ("", status):
+                    url_name = f"admin:{model._meta.app_label}_{name}_change"
+                    rows.append({"model": model._meta.verbose_name, "object": obj, "field": field, "status": status,
+                                 "url": reverse(url_name, args=[obj.pk])})  # fmt: skip
+    summary = [
+        {
+            "name": model._meta.model_name,
+            "label": model._meta.verbose_name_plural,
+            "missing": counts.get((model._meta.model_name, translation_status.MISSING), 0),
+            "outdated": counts.get((model._meta.model_name, translation_status.OUTDATED), 0),
+        }
+        for model in TRANSLATABLE_MODELS
+    ]
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Translation queue"),
+        "rows": rows,
+        "summary": summary,
+        "total_missing": sum(s["missing"] for s in summary),
+        "total_outdated": sum(s["outdated"] for s in summary),
+        "wanted_model": wanted_model,
+        "wanted_status": wanted_status,
+    }
+    return TemplateResponse(request, "admin/releasenotes/translation_queue.html", context)

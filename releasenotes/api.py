@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db.models import Prefetch
 from django.http import Http404
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
@@ -18,11 +19,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from . import manifests
+from . import manifests, search
 from .checker import ManifestError
 from .filters import EnhancementFilter
 from .forms import UpgradeForm
-from .models import ApiRemoval, Enhancement, StageEntry
+from .models import ApiRemoval, Enhancement, SearchKind, StageEntry
+from .query import MAX_QUERY_LENGTH
 from .versions import VersionError, normalise
 
 
@@ -296,3 +298,69 @@ class RemovedApiList(APIView):
             removals = removals.between(form.cleaned_data["from_version"], form.cleaned_data["to_version"])
         results = RemovedApiSerializer(removals, many=True, context={"request": request}).data
         return Response({"count": len(results), "results": results})
+
+
+SEARCH_LIMIT = 50  # the best matches only; "count" says how many there are in all
+
+
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "q", str, required=True, description="A name, feature gate, KEP number or issue (#542), either language"
+            )
+        ],
+        responses={
+            200: inline_serializer(
+                "SearchPage",
+                {
+                    "query": serializers.CharField(),
+                    "count": serializers.IntegerField(),
+                    "results": inline_serializer(
+                        "SearchResult",
+                        {
+                            "type": serializers.ChoiceField(choices=SearchKind.values),
+                            "title": serializers.CharField(),
+                            "url": serializers.URLField(),
+                            "snippet": serializers.CharField(help_text="HTML: escaped text, matches in <mark>."),
+                            "kep_number": serializers.IntegerField(allow_null=True),
+                        },
+                        many=True,
+                    ),
+                },
+            ),
+            400: ERROR_SCHEMA,
+        },
+    )
+)
+class SearchView(APIView):
+    """Enhancements, removed APIs, FAQ entries and glossary terms, best match first, titled
+    in the request's language (Accept-Language)."""
+
+    def get(self, request):
+        raw = request.query_params.get("q", "")
+        if not raw.strip():
+            return _error(400, "missing_parameter", _("q: say what to search for."))
+        if len(raw) > MAX_QUERY_LENGTH:
+            return _error(
+                400, "invalid_parameter", _("q: at most %(limit)d characters.") % {"limit": MAX_QUERY_LENGTH}
+            )
+        query = search.parse(raw)
+        entries = search.find(query)
+        results = search.present(entries[:SEARCH_LIMIT], query, get_language())
+        return Response(
+            {
+                "query": query.text,
+                "count": entries.count(),
+                "results": [
+                    {
+                        "type": r.kind,
+                        "title": r.title,
+                        "url": request.build_absolute_uri(r.url),
+                        "snippet": r.snippet,
+                        "kep_number": r.kep_number,
+                    }
+                    for r in results
+                ],
+            }
+        )

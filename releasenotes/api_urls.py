@@ -10,5 +10,6 @@ urlpatterns = [
     path("enhancements/<int:kep_number>/", api.EnhancementDetail.as_view(), name="enhancement-detail"),
     path("check/", api.CheckView.as_view(), name="check"),
     path("removed-apis/", api.RemovedApiList.as_view(), name="removed-api-list"),
+    path("search/", api.SearchView.as_view(), name="search"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]

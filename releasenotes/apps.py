@@ -1,7 +1,17 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class ReleaseNotesConfig(AppConfig):
     name = "releasenotes"
     verbose_name = _("Kubernetes release notes")
+
+    def ready(self):
+        from . import cache  # noqa: F401  (connects the page-cache invalidation signals)
+        from .editors import ensure_editors_group
+        from .search import connect_signals
+
+        # Permissions exist only after migrate has run, so the group is set up then.
+        post_migrate.connect(ensure_editors_group, sender=self)
+        connect_signals()  # keeps the search index current

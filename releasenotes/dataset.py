@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from .models import STAGE_RANK, Stage
+from .translation_status import fingerprint
 from .versions import parse_minor, try_normalise
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
@@ -271,7 +272,7 @@ def build(facts_path: Path = DEFAULT_FACTS, content_dir: Path = CONTENT_DIR) -> 
         }
         for g in glossary
     ]
-    return {
+    fixtures = {
         "01_releases.json": releases,
         "02_sigs.json": sigs,
         "03_enhancements.json": enhancements + entries,
@@ -280,6 +281,31 @@ def build(facts_path: Path = DEFAULT_FACTS, content_dir: Path = CONTENT_DIR) -> 
         "06_dockershim_faq.json": faq_rows + snippets,
         "07_glossary.json": glossary_rows,
     }
+    return {name: with_translation_sources(rows) for name, rows in fixtures.items()}
+
+
+TRANSLATED = {
+    "releasenotes.release": ("name", "summary", "counts_note"),
+    "releasenotes.sig": ("description",),
+    "releasenotes.enhancement": ("title", "summary"),
+    "releasenotes.theme": ("title", "summary"),
+    "releasenotes.apiremoval": ("notable_changes", "note"),
+    "releasenotes.faqentry": ("question", "answer"),
+    "releasenotes.glossaryterm": ("note",),
+    "releasenotes.snippet": ("title", "body"),
+}
+
+
+def with_translation_sources(rows: list[dict]) -> list[dict]:
+    """Our Korean content is written from the English beside it: record that."""
+    for row in rows:
+        fields = row["fields"]
+        row["fields"]["translation_sources"] = {
+            name: fingerprint(fields.get(f"{name}_en", ""))
+            for name in TRANSLATED.get(row["model"], ())
+            if fields.get(f"{name}_ko")
+        }
+    return rows
 
 
 def render(rows: list[dict]) -> str:

@@ -3,7 +3,44 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from . import translation_status
 from .versions import parse_minor
+
+
+class Editable(models.Model):
+    """What every record editors work on shares.
+
+    `revision` counts saves, so the admin can refuse a save made from a stale copy
+    (optimistic concurrency). `translation_sources` remembers, per translated field, the
+    English text the Korean was written from (see translation_status.py).
+    """
+
+    TRANSLATED_FIELDS: tuple[str, ...] = ()
+
+    revision = models.PositiveIntegerField(_("revision"), default=1, editable=False)
+    translation_sources = models.JSONField(_("translated from"), default=dict, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_korean = {
+            field: getattr(instance, f"{field}_ko", None)
+            for field in cls.TRANSLATED_FIELDS
+            if f"{field}_ko" in instance.__dict__
+        }
+        return instance
+
+    def save(self, *args, **kwargs):
+        if self.TRANSLATED_FIELDS:
+            translation_status.note_translations(self, getattr(self, "_loaded_korean", None))
+        super().save(*args, **kwargs)
+        self._loaded_korean = {f: getattr(self, f"{f}_ko", None) for f in self.TRANSLATED_FIELDS}
+
+    def translation_status(self) -> dict[str, str]:
+        return translation_status.record_status(self)
 
 
 class Stage(models.TextChoices):
@@ -34,7 +71,8 @@ class ReleaseQuerySet(models.QuerySet):
         return self.get(version=version)
 
 
-class Release(models.Model):
+class Release(Editable):
+    TRANSLATED_FIELDS = ("name", "summary", "counts_note")
     version = models.CharField(_("version"), max_length=10, unique=True, help_text=_('For example "1.22".'))
     major = models.PositiveSmallIntegerField(_("major"))
     minor = models.PositiveSmallIntegerField(_("minor"))
@@ -93,7 +131,8 @@ class SlugManager(models.Manager):
         return self.get(**{self.model.NATURAL_KEY: key})
 
 
-class Sig(models.Model):
+class Sig(Editable):
+    TRANSLATED_FIELDS = ("description",)
     NATURAL_KEY = "slug"
     slug = models.SlugField(_("slug"), max_length=60, unique=True, help_text=_('For example "sig-node".'))
     name = models.CharField(_("name"), max_length=100, help_text=_('For example "SIG Node".'))
@@ -133,7 +172,8 @@ class EnhancementQuerySet(models.QuerySet):
         return self.select_related("owning_sig")
 
 
-class Enhancement(models.Model):
+class Enhancement(Editable):
+    TRANSLATED_FIELDS = ("title", "summary")
     kep_number = models.PositiveIntegerField(_("KEP number"), unique=True)
     tracking_issue = models.PositiveIntegerField(
         _("tracking issue"),
@@ -172,7 +212,7 @@ class Enhancement(models.Model):
         return f"https://github.com/kubernetes/enhancements/issues/{self.tracking_issue}"
 
 
-class StageEntry(models.Model):
+class StageEntry(Editable):
     enhancement = models.ForeignKey(
         Enhancement, on_delete=models.CASCADE, related_name="stages", verbose_name=_("enhancement")
     )
@@ -198,7 +238,8 @@ class StageEntry(models.Model):
         return f"{self.enhancement} — {self.get_stage_display()} {self.release.version}"
 
 
-class Theme(models.Model):
+class Theme(Editable):
+    TRANSLATED_FIELDS = ("title", "summary")
     """A major theme as the release announcement named it."""
 
     release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="themes", verbose_name=_("release"))
@@ -248,7 +289,8 @@ class ApiRemovalQuerySet(models.QuerySet):
         return self.select_related("removed_in", "deprecated_in", "replacement_available_since")
 
 
-class ApiRemoval(models.Model):
+class ApiRemoval(Editable):
+    TRANSLATED_FIELDS = ("notable_changes", "note")
     """One API group/version (for some kinds) that a release stopped serving."""
 
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
@@ -305,7 +347,8 @@ class FaqTopic(models.TextChoices):
     REMOVAL_2022 = "removal-2022", _("Dockershim removal FAQ (2022)")
 
 
-class FaqEntry(models.Model):
+class FaqEntry(Editable):
+    TRANSLATED_FIELDS = ("question", "answer")
     NATURAL_KEY = "slug"
     topic = models.CharField(_("topic"), max_length=30, choices=FaqTopic.choices)
     position = models.PositiveSmallIntegerField(_("position"))
@@ -338,7 +381,8 @@ class FaqEntry(models.Model):
         return reverse("releasenotes:dockershim") + f"#{self.slug}"
 
 
-class GlossaryTerm(models.Model):
+class GlossaryTerm(Editable):
+    TRANSLATED_FIELDS = ("note",)
     NATURAL_KEY = "slug"
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     english = models.CharField(_("English term"), max_length=200)
@@ -362,7 +406,8 @@ class GlossaryTerm(models.Model):
         return reverse("releasenotes:glossary") + f"#{self.slug}"
 
 
-class Snippet(models.Model):
+class Snippet(Editable):
+    TRANSLATED_FIELDS = ("title", "body")
     """A block of page text editors keep up to date, such as the dockershim timeline."""
 
     NATURAL_KEY = "key"
@@ -383,3 +428,61 @@ class Snippet(models.Model):
 
     def natural_key(self):
         return (self.key,)
+
+
+class SearchKind(models.TextChoices):
+    """What a search result is; the values are the API's "type". Listed in the order that
+    breaks ties between equally good matches."""
+
+    ENHANCEMENT = "enhancement", _("Enhancement")
+    REMOVED_API = "removed_api", _("Removed API")
+    FAQ = "faq", _("FAQ")
+    GLOSSARY = "glossary", _("Glossary")
+
+
+class SearchEntry(models.Model):
+    """One searchable item, derived from an enhancement, removed API, FAQ entry or glossary
+    term by `releasenotes.search`, which keeps it current; never edited by hand.
+
+    The folded columns hold both languages at once. On SQLite, FTS5 tables over `text`
+    (trigram) and `words` (word prefixes) are kept in step by triggers; on PostgreSQL,
+    trigram GIN indexes cover the same columns. Both are created in migration 0002.
+    """
+
+    kind = models.CharField(_("type"), max_length=20, choices=SearchKind.choices)
+    object_id = models.PositiveBigIntegerField(_("object ID"))
+    kep_number = models.PositiveIntegerField(_("KEP number"), null=True, blank=True)
+    tracking_issue = models.PositiveIntegerField(_("tracking issue"), null=True, blank=True)
+    # As shown in results, plain text in each language (Markdown already stripped).
+    title_en = models.TextField(_("title (English)"))
+    title_ko = models.TextField(_("title (Korean)"), blank=True)
+    body_en = models.TextField(_("text (English)"), blank=True)
+    body_ko = models.TextField(_("text (Korean)"), blank=True)
+    keywords = models.TextField(_("other names"), blank=True, help_text=_("Aliases and feature gates, one a line."))
+    # Folded for matching (see releasenotes/query.py).
+    names = models.TextField(_("folded names"), help_text=_("Compact titles and other names, each between spaces."))
+    text = models.TextField(_("folded text"), help_text=_("Compact names and text in both languages."))
+    words = models.TextField(_("folded words"), help_text=_("Every word in both languages, each between spaces."))
+    url_name = models.CharField(_("URL name"), max_length=60)
+    url_kwargs = models.JSONField(_("URL arguments"), default=dict, blank=True)
+    anchor = models.CharField(_("URL fragment"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("search entry")
+        verbose_name_plural = _("search entries")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="search_entry_unique_object"),
+        ]
+        indexes = [
+            # "KEP-2400", "2400" and "#542" look these up directly.
+            models.Index(fields=["kep_number"], name="search_entry_kep_number"),
+            models.Index(fields=["tracking_issue"], name="search_entry_tracking_issue"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.title_en}"
+
+    def get_absolute_url(self):
+        # Reversed when shown, not stored, so it carries the language of the page.
+        url = reverse(self.url_name, kwargs=self.url_kwargs)
+        return f"{url}#{self.anchor}" if self.anchor else url

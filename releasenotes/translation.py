@@ -1,6 +1,7 @@
+import simple_history
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import ApiRemoval, Enhancement, FaqEntry, GlossaryTerm, Release, Sig, Snippet, Theme
+from .models import ApiRemoval, Enhancement, FaqEntry, GlossaryTerm, Release, Sig, Snippet, StageEntry, Theme
 
 
 @register(Release)
@@ -44,3 +45,10 @@ class GlossaryTermTranslation(TranslationOptions):
 @register(Snippet)
 class SnippetTranslation(TranslationOptions):
     fields = ("title", "body")
+
+
+# History is registered here, after modeltranslation has added the per-language fields,
+# so that the historical models record title_en, title_ko and the rest (see
+# django-simple-history's notes on django-modeltranslation).
+for _model in (Release, Sig, Enhancement, StageEntry, Theme, ApiRemoval, FaqEntry, GlossaryTerm, Snippet):
+    simple_history.register(_model, app=__package__, excluded_fields=["translation_sources"])

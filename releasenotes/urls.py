@@ -16,4 +16,6 @@ urlpatterns = [
     path("upgrade/", views.upgrade, name="upgrade"),
     path("dockershim/", views.dockershim, name="dockershim"),
     path("check/", views.check, name="check"),
+    path("search/", views.search, name="search"),
+    path("glossary/", views.glossary, name="glossary"),
 ]

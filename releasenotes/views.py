@@ -3,9 +3,11 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from . import manifests
+from . import search as engine
 from .cache import public_page
 from .checker import ManifestError
 from .dataset import FAQ_TIMELINE_KEY
@@ -16,6 +18,7 @@ from .models import (
     Enhancement,
     FaqEntry,
     FaqTopic,
+    GlossaryTerm,
     Release,
     Sig,
     Snippet,
@@ -24,6 +27,7 @@ from .models import (
     Theme,
     stage_counts,
 )
+from .query import MAX_QUERY_LENGTH
 from .versions import parse_minor
 
 PAGE_SIZE = 25
@@ -43,9 +47,7 @@ def current_release_or_404():
 @public_page
 def home(request):
     release = current_release_or_404()
-    themes = Theme.objects.filter(release=release).prefetch_related(
-        Prefetch("enhancements", queryset=Enhancement.objects.only("kep_number", "title_en", "title_ko"))
-    )
+    themes = Theme.objects.filter(release=release).prefetch_related("enhancements")
     context = {
         "release": release,
         "counts": stage_counts(release.version),
@@ -255,3 +257,32 @@ def check(request):
         }
     )
     return render(request, "releasenotes/check.html", context)
+
+
+@public_page
+def search(request):
+    """Results best first; with none, or no query, suggestions of what to look for."""
+    raw = request.GET.get("q", "")
+    too_long = len(raw) > MAX_QUERY_LENGTH
+    query = engine.parse("" if too_long else raw)
+    page = Paginator(engine.find(query), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "query": query,
+        "page": page,
+        "results": engine.present(page.object_list, query, get_language()),
+        "error": _("A search can be at most %(limit)d characters long.") % {"limit": MAX_QUERY_LENGTH}
+        if too_long
+        else "",
+    }
+    if not page.object_list:
+        context.update(
+            close_terms=query.close_terms(),
+            examples=engine.EXAMPLE_QUERIES,
+            popular=engine.popular_enhancements(),
+        )
+    return render(request, "releasenotes/search.html", context, status=400 if too_long else 200)
+
+
+@public_page
+def glossary(request):
+    return render(request, "releasenotes/glossary.html", {"terms": GlossaryTerm.objects.all()})

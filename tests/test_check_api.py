@@ -1,7 +1,6 @@
 """The manifest checker over HTTP: the JSON API and the bilingual page."""
 
 import json
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile

@@ -3,6 +3,7 @@ from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from .. import translation_status
 from ..markup import render_markdown
 
 register = template.Library()
@@ -23,7 +24,13 @@ def content(obj, field, as_markdown=False):
     language = get_language() or "en"
     own = getattr(obj, f"{field}_{language}", None)
     if own:
-        return render_markdown(own) if as_markdown else own
+        body = render_markdown(own) if as_markdown else own
+        if language == "ko" and translation_status.field_status(obj, field) == translation_status.OUTDATED:
+            notice = _("The English original changed after this was translated; it may be out of date.")
+            if as_markdown:
+                return format_html('{}<p class="outdated-notice">{}</p>', body, notice)
+            return format_html('{} <span class="badge outdated-badge" title="{}">{}</span>', body, notice, _("Outdated"))
+        return body
     english = getattr(obj, f"{field}_en", "") or ""
     if not english:
         return ""

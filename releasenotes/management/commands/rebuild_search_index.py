@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from releasenotes import search
+
+
+class Command(BaseCommand):
+    help = "Rebuild the search index from every enhancement, removed API, FAQ entry and glossary term."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="Build the entries and count them, write nothing.")
+
+    def handle(self, *args, dry_run, **options):
+        count = search.rebuild(dry_run=dry_run)
+        self.stdout.write(f"{'Would index' if dry_run else 'Indexed'} {count} entries")
