@@ -29,7 +29,8 @@ def content(obj, field, as_markdown=False):
             notice = _("The English original changed after this was translated; it may be out of date.")
             if as_markdown:
                 return format_html('{}<p class="outdated-notice">{}</p>', body, notice)
-            return format_html('{} <span class="badge outdated-badge" title="{}">{}</span>', body, notice, _("Outdated"))
+            badge = '{} <span class="badge outdated-badge" title="{}">{}</span>'
+            return format_html(badge, body, notice, _("Outdated"))
         return body
     english = getattr(obj, f"{field}_en", "") or ""
     if not english:

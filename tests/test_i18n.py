@@ -1,0 +1,46 @@
+import polib
+import pytest
+from django.utils import translation
+
+from .conftest import REPO
+
+PO = REPO / "locale" / "ko" / "LC_MESSAGES" / "django.po"
+
+
+def test_the_korean_catalogue_is_complete():
+    po = polib.pofile(str(PO))
+    assert po.percent_translated() == 100
+    assert not po.fuzzy_entries()
+
+
+def test_the_compiled_catalogue_matches_the_source():
+    """A stale django.mo would show English (or old Korean) where the .po says otherwise."""
+    po = polib.pofile(str(PO))
+    with translation.override("ko"):
+        for entry in po.translated_entries():
+            if entry.msgid_plural or entry.msgctxt:
+                continue
+            assert translation.gettext(entry.msgid) == entry.msgstr, entry.msgid
+
+
+@pytest.mark.parametrize(
+    ("english", "korean"),
+    [("Stable", "스테이블"), ("Deprecated", "사용 중단"), ("Enhancements", "개선 사항"), ("Search", "검색")],
+)
+def test_known_strings_are_translated(english, korean):
+    with translation.override("ko"):
+        assert translation.gettext(english) == korean
+
+
+@pytest.mark.django_db
+def test_str_and_urls_carry_hangul():
+    from releasenotes.models import Enhancement, GlossaryTerm
+
+    swap = Enhancement.objects.get(kep_number=2400)
+    with translation.override("ko"):
+        assert "스왑" in str(swap)
+        assert swap.get_absolute_url() == "/ko/enhancements/2400/"
+    with translation.override("en"):
+        assert swap.get_absolute_url() == "/en/enhancements/2400/"
+    term = GlossaryTerm.objects.get(slug="swap")
+    assert str(term) == "swap — 스왑"

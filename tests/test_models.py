@@ -1,0 +1,71 @@
+"""Queryset methods on a small table of our own (KEP numbers from 90000 up)."""
+
+import pytest
+
+from releasenotes.models import ApiRemoval, Enhancement, Release, stage_counts
+
+from .factories import make_enhancement, make_release
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def table():
+    return {
+        "a": make_enhancement(kep_number=90001, stages=[("1.98", "alpha"), ("1.99", "beta")]),
+        "b": make_enhancement(kep_number=90002, stages=[("1.99", "stable", True)]),
+        "c": make_enhancement(kep_number=90003, stages=[("1.99", "deprecated")]),
+        "d": make_enhancement(kep_number=90004, stages=[("1.98", "alpha")]),
+    }
+
+
+def keps(queryset):
+    return list(queryset.order_by("kep_number").values_list("kep_number", flat=True))
+
+
+def test_in_release(table):
+    assert keps(Enhancement.objects.in_release("1.99")) == [90001, 90002, 90003]
+
+
+def test_at_stage(table):
+    assert keps(Enhancement.objects.at_stage("alpha", "1.98")) == [90001, 90004]
+
+
+def test_graduated(table):
+    assert keps(Enhancement.objects.graduated("1.99")) == [90002]
+
+
+def test_deprecated_in(table):
+    assert keps(Enhancement.objects.deprecated_in("1.99")) == [90003]
+
+
+def test_stage_counts(table):
+    assert stage_counts("1.99") == {"alpha": 0, "beta": 1, "stable": 1, "deprecated": 1, "removed": 0}
+
+
+def test_current_is_the_newest_documented_release(table):
+    make_release("1.100", documented=False)
+    assert Release.objects.current().version == "1.99"
+
+
+def test_releases_sort_by_number_not_text():
+    make_release("1.9", documented=False)
+    versions = list(Release.objects.filter(version__in=["1.9", "1.22", "1.16"]).values_list("version", flat=True))
+    assert versions == ["1.9", "1.16", "1.22"]
+
+
+def test_a_version_is_stored_normalised():
+    release = make_release("v1.97.0")
+    assert (release.version, release.major, release.minor) == ("1.97", 1, 97)
+
+
+def test_between_gives_the_removals_an_upgrade_passes():
+    removals = ApiRemoval.objects.between("1.21", "1.25")
+    assert {r.removed_in.version for r in removals} == {"1.22", "1.25"}
+    assert not ApiRemoval.objects.between("1.22", "1.24").exists()
+
+
+def test_str_and_url(table):
+    assert str(table["a"]) == "KEP-90001: Test enhancement 90001"
+    assert str(Release.objects.get(version="1.22")) == "Kubernetes 1.22"
+    assert table["a"].tracking_issue_url.endswith("/issues/90001")
