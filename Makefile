@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 FIXTURES := $(sort $(wildcard fixtures/*.json))
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test test-postgres browser-deps install migrate data lint fixtures messages bench-search bench-load clean
+.PHONY: run test test-postgres browser-deps install migrate data lint fixtures messages bench-search bench-load bench-lighthouse clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -56,3 +56,10 @@ bench-search: install
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache
+
+# gunicorn with production settings on 127.0.0.1; wrk and Lighthouse against the main pages.
+bench-load: install
+	bash bench/load.sh
+
+bench-lighthouse: install browser-deps
+	bash bench/lighthouse.sh

@@ -346,12 +346,12 @@ class SearchView(APIView):
                 400, "invalid_parameter", _("q: at most %(limit)d characters.") % {"limit": MAX_QUERY_LENGTH}
             )
         query = search.parse(raw)
-        entries = search.find(query)
-        results = search.present(entries[:SEARCH_LIMIT], query, get_language())
+        page = search.page(query, 1, SEARCH_LIMIT)
+        results = search.present(page.entries, query, get_language())
         return Response(
             {
                 "query": query.text,
-                "count": entries.count(),
+                "count": page.count,
                 "results": [
                     {
                         "type": r.kind,

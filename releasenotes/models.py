@@ -446,26 +446,30 @@ class SearchEntry(models.Model):
 
     The folded columns hold both languages at once. On SQLite, FTS5 tables over `text`
     (trigram) and `words` (word prefixes) are kept in step by triggers; on PostgreSQL,
-    trigram GIN indexes cover the same columns. Both are created in migration 0002.
+    trigram GIN indexes cover the same columns. Both come from migration 0003_search_entry.
     """
 
+    # Columns are in this order on purpose: ranking reads `names` and `title_en` for every
+    # candidate row, and SQLite reaches a column only by reading the ones before it, so the
+    # long text (which spills into overflow pages) comes last.
     kind = models.CharField(_("type"), max_length=20, choices=SearchKind.choices)
     object_id = models.PositiveBigIntegerField(_("object ID"))
     kep_number = models.PositiveIntegerField(_("KEP number"), null=True, blank=True)
     tracking_issue = models.PositiveIntegerField(_("tracking issue"), null=True, blank=True)
-    # As shown in results, plain text in each language (Markdown already stripped).
+    names = models.TextField(
+        _("folded names"), help_text=_("Titles and other names, folded (see query.py), each between spaces.")
+    )
     title_en = models.TextField(_("title (English)"))
     title_ko = models.TextField(_("title (Korean)"), blank=True)
-    body_en = models.TextField(_("text (English)"), blank=True)
-    body_ko = models.TextField(_("text (Korean)"), blank=True)
-    keywords = models.TextField(_("other names"), blank=True, help_text=_("Aliases and feature gates, one a line."))
-    # Folded for matching (see releasenotes/query.py).
-    names = models.TextField(_("folded names"), help_text=_("Compact titles and other names, each between spaces."))
-    text = models.TextField(_("folded text"), help_text=_("Compact names and text in both languages."))
-    words = models.TextField(_("folded words"), help_text=_("Every word in both languages, each between spaces."))
     url_name = models.CharField(_("URL name"), max_length=60)
     url_kwargs = models.JSONField(_("URL arguments"), default=dict, blank=True)
     anchor = models.CharField(_("URL fragment"), max_length=120, blank=True)
+    keywords = models.TextField(_("other names"), blank=True, help_text=_("Aliases and feature gates, one a line."))
+    # Plain text shown in snippets, Markdown already stripped.
+    body_en = models.TextField(_("text (English)"), blank=True)
+    body_ko = models.TextField(_("text (Korean)"), blank=True)
+    text = models.TextField(_("folded text"), help_text=_("Names and text in both languages, folded."))
+    words = models.TextField(_("folded words"), help_text=_("Every word in both languages, each between spaces."))
 
     class Meta:
         verbose_name = _("search entry")

@@ -50,8 +50,10 @@ def normalise_query(raw: str) -> str:
 
 def _clean(text: str) -> str:
     # Category C is control, format, surrogate, private use and unassigned: none of it is
-    # searchable, and NUL or a lone surrogate would break the database driver.
-    text = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text)
+    # searchable, and NUL or a lone surrogate would break the database driver. Printable
+    # text has none, and checking that is much cheaper than looking at every character.
+    if not text.isprintable():
+        text = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text)
     return unicodedata.normalize("NFC", text)
 
 
@@ -137,7 +139,7 @@ class Query:
 
 
 def parse_number(text: str) -> Number | None:
-    """ "KEP-2400" and "kep 2400" → KEP 2400; "#542" → issue 542; "2400" → either."""
+    """A KEP or issue number: KEP-2400 and kep 2400 → KEP 2400, #542 → issue 542, 2400 → either."""
     match = _NUMBER.fullmatch(text.strip().casefold())
     if not match:
         return None
@@ -147,8 +149,8 @@ def parse_number(text: str) -> Number | None:
 
 def parse_query(raw: str, glossary: Glossary | None = None) -> Query:
     glossary = glossary or Glossary()
-    text = clean_query(raw)
-    terms = [t for t in (fold(w) for w in text.split()) if t][:MAX_TERMS]
+    normal = normalise_query(raw)
+    terms = [t for t in map(fold, normal.split()) if t][:MAX_TERMS]
     groups = []
     i = 0
     while i < len(terms):
@@ -161,7 +163,7 @@ def parse_query(raw: str, glossary: Glossary | None = None) -> Query:
                 i += n
                 break
     whole = frozenset("".join(combo) for combo in islice(product(*map(sorted, groups)), MAX_SPELLINGS))
-    return Query(text, tuple(groups), whole if groups else frozenset(), parse_number(text), glossary)
+    return Query(clean_query(raw), tuple(groups), whole if groups else frozenset(), parse_number(normal), glossary)
 
 
 def find_matches(text: str, spellings: Iterable[str]) -> list[tuple[int, int]]:

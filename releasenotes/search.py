@@ -15,19 +15,31 @@ database's own index (SQLite FTS5 or PostgreSQL pg_trgm) and ranked in SQL:
 
 import html
 from dataclasses import dataclass
-from functools import reduce
+from functools import lru_cache, reduce
 from operator import and_, or_
 
 from django.db import connection, transaction
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_delete, post_save
-from django.utils.html import escape, format_html, strip_tags
+from django.utils.html import escape, format_html, format_html_join, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from .markup import render_markdown
 from .models import ApiRemoval, Enhancement, FaqEntry, GlossaryTerm, Release, SearchEntry, SearchKind
-from .query import Glossary, Number, Query, clean_query, find_matches, fold, is_short, parse_query, tidy, variants, words
+from .query import (
+    Glossary,
+    Number,
+    Query,
+    clean_query,
+    find_matches,
+    fold,
+    is_short,
+    parse_query,
+    tidy,
+    variants,
+    words,
+)
 
 SNIPPET_BEFORE = 60  # characters of context shown before the first match
 SNIPPET_LENGTH = 220
@@ -40,12 +52,31 @@ EXAMPLE_QUERIES = ["서버 사이드 어플라이", "NodeSwap", "KEP-2400", "#54
 # Building entries ----------------------------------------------------------------------
 
 
+# Markdown syntax needs at least one of these; text with none of them is already plain.
+MARKDOWN_CHARACTERS = frozenset("`*_[]<>&#!|\\~=+-\n")
+
+
 def _plain(markdown: str | None) -> str:
     """Markdown as the plain text a snippet shows."""
-    return tidy(html.unescape(strip_tags(render_markdown(markdown or ""))))
+    if MARKDOWN_CHARACTERS.isdisjoint(markdown or ""):
+        return tidy(markdown)  # rendering costs about a millisecond; rebuilds do it thousands of times
+    return tidy(html.unescape(strip_tags(render_markdown(markdown))))
 
 
-def _entry(kind, obj, *, titles, names, bodies, keywords=(), url_name, url_kwargs, anchor="", **numbers):
+def _entry(
+    kind,
+    obj,
+    *,
+    titles,
+    names,
+    bodies,
+    keywords=(),
+    url_name,
+    url_kwargs,
+    anchor="",
+    kep_number=None,
+    tracking_issue=None,
+):
     title_en, title_ko = (tidy(t) for t in titles)
     body_en, body_ko = bodies
     everything = [title_en, title_ko, *names, *keywords, body_en, body_ko]
@@ -67,7 +98,8 @@ def _entry(kind, obj, *, titles, names, bodies, keywords=(), url_name, url_kwarg
         url_name=url_name,
         url_kwargs=url_kwargs,
         anchor=anchor,
-        **numbers,
+        kep_number=kep_number,
+        tracking_issue=tracking_issue,
     )
 
 
@@ -200,8 +232,19 @@ def parse(raw: str) -> Query:
     """Parse a query, with the glossary's translations (one query, only when there are words)."""
     if not clean_query(raw):
         return Query("")
-    glossary = Glossary.from_pairs(GlossaryTerm.objects.values_list("english", "korean"))
-    return parse_query(raw, glossary)
+    return parse_query(raw, _glossary(tuple(GlossaryTerm.objects.values_list("english", "korean"))))
+
+
+@lru_cache(maxsize=4)
+def _glossary(pairs: tuple[tuple[str, str], ...]) -> Glossary:
+    # Keyed by the terms themselves, read afresh for every query: an edit shows at once,
+    # and folding them again is skipped while they stay the same.
+    return Glossary.from_pairs(pairs)
+
+
+# The SQLite FTS5 tables created by migration 0003.
+TEXT_INDEX = "releasenotes_searchentry_text"
+WORDS_INDEX = "releasenotes_searchentry_words"
 
 
 def _fts_string(spelling: str) -> str:
@@ -210,25 +253,37 @@ def _fts_string(spelling: str) -> str:
 
 
 def _fts(table: str, expression: str) -> Q:
-    return Q(pk__in=RawSQL(f"SELECT rowid FROM {table} WHERE {table} MATCH %s", [expression]))  # noqa: S611 - fixed table name, expression is a parameter
+    # `table` is one of the two constants above; what people type travels as a parameter.
+    sql = f"SELECT rowid FROM {table} WHERE {table} MATCH %s"  # noqa: S608
+    return Q(pk__in=RawSQL(sql, [expression]))  # noqa: S611
 
 
-def _group_matches(spellings: frozenset[str]) -> Q:
-    """Any spelling found: long ones as substrings of the compact text, short ones as the
-    start of a word."""
-    long = sorted(s for s in spellings if not is_short(s))
-    short = sorted(s for s in spellings if is_short(s))
-    conditions = []
-    if connection.vendor == "sqlite":
-        if long:
-            conditions.append(_fts("releasenotes_searchentry_text", " OR ".join(map(_fts_string, long))))
-        if short:
-            conditions.append(_fts("releasenotes_searchentry_words", " OR ".join(_fts_string(s) + "*" for s in short)))
-    else:
+def _any_of(spellings, suffix="") -> str:
+    return "(" + " OR ".join(_fts_string(s) + suffix for s in sorted(spellings)) + ")"
+
+
+def _groups_match(groups) -> Q:
+    """Every group found; a group is found when any of its spellings is: a long one as a
+    substring of the compact text, a short one as the start of a word."""
+    if connection.vendor != "sqlite":
         # PostgreSQL answers these LIKEs from its trigram GIN indexes; other databases scan.
-        conditions += [Q(text__contains=s) for s in long]
-        conditions += [Q(words__contains=f" {s}") for s in short]
-    return reduce(or_, conditions)
+        return reduce(
+            and_,
+            [
+                reduce(or_, [Q(words__contains=f" {s}") if is_short(s) else Q(text__contains=s) for s in group])
+                for group in groups
+            ],
+        )
+    # One MATCH for all the groups the trigram index can answer alone: FTS5 intersects
+    # them far faster than SQLite intersects one subquery per group.
+    trigram_only = [g for g in groups if not any(map(is_short, g))]
+    conditions = [_fts(TEXT_INDEX, " AND ".join(map(_any_of, trigram_only)))] if trigram_only else []
+    for group in groups:
+        long, short = [s for s in group if not is_short(s)], [s for s in group if is_short(s)]
+        if short:
+            condition = _fts(WORDS_INDEX, _any_of(short, suffix="*"))
+            conditions.append(condition | _fts(TEXT_INDEX, _any_of(long)) if long else condition)
+    return reduce(and_, conditions)
 
 
 def _number_matches(number: Number) -> Q:
@@ -254,10 +309,12 @@ def _rank(query: Query) -> Case:
 
 
 def find(query: Query) -> QuerySet[SearchEntry]:
-    """Entries matching the query, best first."""
+    """Entries matching the query, best first. Only ids and ranks are selected: SQLite's
+    sorter carries every selected column of every candidate, so `present` reads the rest,
+    for one page."""
     if not query:
         return SearchEntry.objects.none()
-    condition = reduce(and_, map(_group_matches, query.groups)) if query.groups else None
+    condition = _groups_match(query.groups) if query.groups else None
     if query.number:
         number = _number_matches(query.number)
         condition = number if condition is None else number | condition
@@ -266,10 +323,61 @@ def find(query: Query) -> QuerySet[SearchEntry]:
     )
     return (
         SearchEntry.objects.filter(condition)
-        .defer("names", "text", "words")  # for matching only; the bulk of each row
+        .only("pk")
         .annotate(rank=_rank(query), kind_order=kind_order)
         .order_by("rank", "kind_order", "title_en", "pk")
     )
+
+
+@dataclass(frozen=True)
+class ResultPage:
+    """One page of ranked entries (ids and rank only; see `present`) and how many match."""
+
+    entries: list[SearchEntry]
+    count: int
+    number: int
+    size: int
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.count // self.size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.num_pages > 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.size + 1
+
+
+def page(query: Query, number: int, size: int) -> ResultPage:
+    """Page `number` of the results. The total comes from a window function in the same
+    query, so the index is searched once per page, not once more for a COUNT."""
+    ranked = find(query).annotate(total=Window(Count("pk")))
+    number = max(1, number)
+    entries = list(ranked[(number - 1) * size : number * size])
+    if not entries and number > 1:
+        # Past the end (an old link, a hand-edited URL): the last page, as Paginator.get_page does.
+        number = max(1, -(-find(query).count() // size))
+        entries = list(ranked[(number - 1) * size : number * size])
+    return ResultPage(entries, entries[0].total if entries else 0, number, size)
 
 
 def filter_enhancements(queryset: QuerySet, q: str) -> QuerySet:
@@ -321,10 +429,13 @@ class Result:
 
 
 def present(entries, query: Query, language: str) -> list[Result]:
-    """Results to show, in `language` where the entry has it (else English)."""
+    """Results to show for a page of `find`, in `language` where the entry has it (else
+    English). One query reads their rows."""
+    ids = [entry.pk for entry in entries]
+    rows = SearchEntry.objects.defer("names", "text", "words").in_bulk(ids)
     spellings = query.spellings
     results = []
-    for entry in entries:
+    for entry in (rows[pk] for pk in ids if pk in rows):
         own_title = getattr(entry, f"title_{language}", "") or ""
         title, title_lang = (own_title, language) if own_title else (entry.title_en, "en")
         body = getattr(entry, f"body_{language}", "") or entry.body_en
@@ -338,7 +449,9 @@ def present(entries, query: Query, language: str) -> list[Result]:
                 title_lang=title_lang,
                 url=entry.get_absolute_url(),
                 snippet=snippet(body, spellings),
-                also_known_as=mark_safe(", ".join(highlight(k, find_matches(k, spellings)) for k in matched)),  # noqa: S308 - built by highlight()
+                also_known_as=format_html_join(
+                    ", ", "{}", ((highlight(k, find_matches(k, spellings)),) for k in matched)
+                ),
                 kep_number=entry.kep_number,
                 removed_in=entry.url_kwargs.get("version") if entry.kind == SearchKind.REMOVED_API else None,
             )

@@ -48,9 +48,11 @@ def current_release_or_404():
 def home(request):
     release = current_release_or_404()
     themes = Theme.objects.filter(release=release).prefetch_related("enhancements")
+    counts = stage_counts(release.version)
     context = {
         "release": release,
-        "counts": stage_counts(release.version),
+        "counts": counts,
+        "records_total": counts[Stage.STABLE] + counts[Stage.BETA] + counts[Stage.ALPHA],
         "themes": themes,
         "stages": LIST_STAGES,
     }
@@ -265,16 +267,17 @@ def search(request):
     raw = request.GET.get("q", "")
     too_long = len(raw) > MAX_QUERY_LENGTH
     query = engine.parse("" if too_long else raw)
-    page = Paginator(engine.find(query), PAGE_SIZE).get_page(request.GET.get("page"))
+    number = request.GET.get("page", "")
+    page = engine.page(query, int(number) if number.isdecimal() and len(number) < 5 else 1, PAGE_SIZE)
     context = {
         "query": query,
         "page": page,
-        "results": engine.present(page.object_list, query, get_language()),
+        "results": engine.present(page.entries, query, get_language()),
         "error": _("A search can be at most %(limit)d characters long.") % {"limit": MAX_QUERY_LENGTH}
         if too_long
         else "",
     }
-    if not page.object_list:
+    if not page.entries:
         context.update(
             close_terms=query.close_terms(),
             examples=engine.EXAMPLE_QUERIES,
