@@ -19,7 +19,15 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+ROBOTS = "User-agent: *\nDisallow: /admin/\nDisallow: /api/\n"
+
+
+def robots_txt(request):
+    return HttpResponse(ROBOTS, content_type="text/plain")
+
+
 urlpatterns = [
+    path("robots.txt", robots_txt, name="robots-txt"),
     path("healthz", healthz, name="healthz"),
     path("admin/translations/", admin.site.admin_view(translation_queue), name="translation-queue"),
     path("admin/", admin.site.urls),

@@ -342,9 +342,7 @@ class SearchView(APIView):
         if not raw.strip():
             return _error(400, "missing_parameter", _("q: say what to search for."))
         if len(raw) > MAX_QUERY_LENGTH:
-            return _error(
-                400, "invalid_parameter", _("q: at most %(limit)d characters.") % {"limit": MAX_QUERY_LENGTH}
-            )
+            return _error(400, "invalid_parameter", _("q: at most %(limit)d characters.") % {"limit": MAX_QUERY_LENGTH})
         query = search.parse(raw)
         page = search.page(query, 1, SEARCH_LIMIT)
         results = search.present(page.entries, query, get_language())

@@ -6,6 +6,7 @@ app_name = "releasenotes"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("releases/<str:version>/", views.release_detail, name="release-detail"),
     path("enhancements/", views.enhancement_list, name="enhancement-list"),
     path("enhancements/<int:kep_number>/", views.enhancement_detail, name="enhancement-detail"),
     path("sigs/", views.sig_list, name="sig-list"),

@@ -46,7 +46,15 @@ def current_release_or_404():
 
 @public_page
 def home(request):
-    release = current_release_or_404()
+    return _release_page(request, current_release_or_404())
+
+
+@public_page
+def release_detail(request, version):
+    return _release_page(request, get_object_or_404(Release.objects.documented(), version=version))
+
+
+def _release_page(request, release):
     themes = Theme.objects.filter(release=release).prefetch_related("enhancements")
     counts = stage_counts(release.version)
     context = {

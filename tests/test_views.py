@@ -161,3 +161,15 @@ def test_missing_korean_falls_back_to_english_visibly_marked(client):
 
 def test_the_health_check_answers(client):
     assert client.get("/healthz").content == b"ok"
+
+
+def test_a_release_has_its_own_page_and_unknown_ones_are_404(client):
+    from releasenotes.models import Release
+
+    assert client.get(Release.objects.get(version="1.22").get_absolute_url()).status_code == 200
+    assert client.get("/en/releases/1.23/").status_code == 404  # mentioned, not documented
+    assert client.get("/en/releases/nope/").status_code == 404
+
+
+def test_robots_txt_keeps_crawlers_out_of_the_admin(client):
+    assert "Disallow: /admin/" in client.get("/robots.txt").content.decode()

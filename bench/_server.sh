@@ -1,0 +1,65 @@
+# Sourced by bench/load.sh and bench/lighthouse.sh: the site under gunicorn with
+# production settings on 127.0.0.1, on a scratch SQLite database loaded from fixtures/.
+#
+# After `start_production_server`, BASE is the server's URL and SCRATCH a temp dir that
+# is removed, with the server stopped, when the calling script exits. The working copy's
+# db.sqlite3 is never touched; collectstatic writes to STATIC_ROOT (staticfiles/, ignored
+# by git), as a deployment would.
+
+PY="${PY:-.venv/bin/python}"
+SCRATCH=""
+GUNICORN_PID=""
+
+_stop_production_server() {
+  if [ -n "$GUNICORN_PID" ] && kill -0 "$GUNICORN_PID" 2>/dev/null; then
+    kill "$GUNICORN_PID"
+    wait "$GUNICORN_PID" 2>/dev/null || true
+  fi
+  if [ -n "$SCRATCH" ]; then rm -rf "$SCRATCH"; fi
+}
+
+start_production_server() {
+  [ -x "$PY" ] || { echo "no virtualenv at $PY: run 'make install' first" >&2; exit 2; }
+  SCRATCH="$(mktemp -d)"
+  trap _stop_production_server EXIT
+  trap 'exit 130' INT TERM
+
+  # Production settings, as config/settings.py reads them. Plain http on loopback, so no
+  # redirect to https: in a real deployment the proxy in front terminates TLS.
+  export DATABASE_URL="sqlite:///$SCRATCH/db.sqlite3"
+  export DJANGO_DEBUG=false
+  DJANGO_SECRET_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')"
+  export DJANGO_SECRET_KEY
+  export DJANGO_ALLOWED_HOSTS=127.0.0.1
+  export DJANGO_SECURE_SSL_REDIRECT=false
+
+  echo "Preparing a scratch database in $SCRATCH ..." >&2
+  "$PY" manage.py migrate --noinput -v 0
+  "$PY" manage.py loaddata -v 0 fixtures/*.json
+  "$PY" manage.py collectstatic --noinput -v 0
+
+  local port workers
+  port="$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  workers=$(( 2 * $(nproc) ))
+  BASE="http://127.0.0.1:$port"
+  "$(dirname "$PY")/gunicorn" config.wsgi:application --bind "127.0.0.1:$port" --workers "$workers" \
+    --error-logfile - >"$SCRATCH/gunicorn.log" 2>&1 &
+  GUNICORN_PID=$!
+
+  for _ in $(seq 1 150); do
+    curl -fsS -o /dev/null "$BASE/healthz" 2>/dev/null && break
+    if ! kill -0 "$GUNICORN_PID" 2>/dev/null; then
+      echo "gunicorn died:" >&2
+      cat "$SCRATCH/gunicorn.log" >&2
+      exit 1
+    fi
+    sleep 0.2
+  done
+  curl -fsS -o /dev/null "$BASE/healthz" || { echo "gunicorn never answered $BASE/healthz" >&2; exit 1; }
+  echo "gunicorn: $workers workers on $BASE (production settings)" >&2
+}
+
+# Tracebacks or errors that the server logged while the benchmark ran.
+server_errors() {
+  grep -B2 -A10 "Traceback\|ERROR" "$SCRATCH/gunicorn.log" | head -40 || true
+}
