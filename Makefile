@@ -38,7 +38,7 @@ test: install browser-deps
 
 # The whole suite against a real PostgreSQL 15 server started on 127.0.0.1.
 test-postgres: install browser-deps
-	. .ci/start-postgres.sh && REQUIRE_BROWSER=1 REQUIRE_POSTGRES=1 $(PY) -m pytest
+	. .ci/start-postgres.sh && trap stop_postgres EXIT && REQUIRE_BROWSER=1 REQUIRE_POSTGRES=1 $(PY) -m pytest
 
 lint: install
 	$(VENV)/bin/ruff check .

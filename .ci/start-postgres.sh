@@ -12,4 +12,8 @@ $RUNAS "$PGBIN/pg_ctl" -D "$PGDATA" -o "-p $PGPORT -k $PGDATA -c listen_addresse
 export DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/postgres"
 export RELEASENOTES_PGDATA="$PGDATA"
 echo "PostgreSQL running on 127.0.0.1:$PGPORT ($PGDATA)"
+stop_postgres() {
+  $RUNAS "$PGBIN/pg_ctl" -D "$PGDATA" -m fast stop >/dev/null 2>&1
+  rm -rf "$PGDATA"
+}
 set +e

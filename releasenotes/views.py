@@ -33,10 +33,6 @@ from .versions import parse_minor
 PAGE_SIZE = 25
 
 
-def bad_request(request, message, status=400):
-    return render(request, "400.html", {"message": message}, status=status)
-
-
 def current_release_or_404():
     release = Release.objects.current()
     if release is None:
