@@ -6,7 +6,7 @@ from django.urls import include, path
 
 from releasenotes.admin import translation_queue
 
-admin.site.site_header = "Kubernetes release notes"
+admin.site.site_header = admin.site.site_title = "Kubernetes release notes"
 
 
 def healthz(request):

@@ -95,7 +95,6 @@ class ContentAdmin(SimpleHistoryAdmin, TranslationAdmin):
     """English and Korean side by side, with history, stale-save protection and previews."""
 
     form = RevisionForm
-    history_list_display = ["changed_fields"]
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
@@ -122,13 +121,6 @@ class ContentAdmin(SimpleHistoryAdmin, TranslationAdmin):
         status = translation_status.worst(obj.translation_status())
         labels = {"missing": _("Missing"), "outdated": _("Outdated"), "current": _("Up to date")}
         return format_html('<span class="korean-{}">{}</span>', status, labels[status])
-
-    @admin.display(description=_("What changed"))
-    def changed_fields(self, record):
-        previous = record.prev_record
-        if previous is None:
-            return _("Created")
-        return ", ".join(change.field for change in record.diff_against(previous).changes) or "–"
 
     def get_urls(self):
         urls = super().get_urls()

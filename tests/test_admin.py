@@ -71,8 +71,9 @@ def test_a_save_is_recorded_with_who_and_what_changed(editor_client, editor):
     record = Enhancement.objects.get(kep_number=555).history.first()
     assert record.history_user == editor
     assert [c.field for c in record.diff_against(record.prev_record).changes] == ["summary_ko"]
+    # The history page compares each version with the one before: old text → new text.
     history = editor_client.get("/admin/releasenotes/enhancement/555/history/").content.decode()
-    assert "summary_ko" in history
+    assert "새 요약이다. 두 번째 문장이다." in history and "&rarr;" in history
 
 
 def test_a_change_can_be_reverted_from_the_admin(editor_client):
