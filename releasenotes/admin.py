@@ -1,4 +1,5 @@
 from django import forms
+from django.apps import apps
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -253,15 +254,14 @@ class SnippetAdmin(ContentAdmin):
     search_fields = ["key", "title_en", "title_ko", "body_en", "body_ko"]
 
 
-TRANSLATABLE_MODELS = [Release, Sig, Enhancement, Theme, ApiRemoval, FaqEntry, GlossaryTerm, Snippet]
-
-
 def translation_queue(request):
     """Every record whose Korean is missing or outdated, with counts and filters."""
+    models_ = apps.get_app_config("releasenotes").get_models()
+    translatable = [model for model in models_ if getattr(model, "TRANSLATED_FIELDS", ())]
     wanted_model = request.GET.get("model", "")
     wanted_status = request.GET.get("status", "")
     rows, counts = [], {}
-    for model in TRANSLATABLE_MODELS:
+    for model in translatable:
         name = model._meta.model_name
         for obj in model.objects.all():
             statuses = obj.translation_status()
@@ -280,7 +280,7 @@ def translation_queue(request):
             "missing": counts.get((model._meta.model_name, translation_status.MISSING), 0),
             "outdated": counts.get((model._meta.model_name, translation_status.OUTDATED), 0),
         }
-        for model in TRANSLATABLE_MODELS
+        for model in translatable
     ]
     context = {
         **admin.site.each_context(request),

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import yaml
+from django.apps import apps
 
 from .models import STAGE_RANK, Stage
 from .translation_status import fingerprint
@@ -284,26 +285,13 @@ def build(facts_path: Path = DEFAULT_FACTS, content_dir: Path = CONTENT_DIR) -> 
     return {name: with_translation_sources(rows) for name, rows in fixtures.items()}
 
 
-TRANSLATED = {
-    "releasenotes.release": ("name", "summary", "counts_note"),
-    "releasenotes.sig": ("description",),
-    "releasenotes.enhancement": ("title", "summary"),
-    "releasenotes.theme": ("title", "summary"),
-    "releasenotes.apiremoval": ("notable_changes", "note"),
-    "releasenotes.faqentry": ("question", "answer"),
-    "releasenotes.glossaryterm": ("note",),
-    "releasenotes.snippet": ("title", "body"),
-}
-
-
 def with_translation_sources(rows: list[dict]) -> list[dict]:
     """Our Korean content is written from the English beside it: record that."""
     for row in rows:
         fields = row["fields"]
-        row["fields"]["translation_sources"] = {
-            name: fingerprint(fields.get(f"{name}_en", ""))
-            for name in TRANSLATED.get(row["model"], ())
-            if fields.get(f"{name}_ko")
+        translated = getattr(apps.get_model(row["model"]), "TRANSLATED_FIELDS", ())
+        fields["translation_sources"] = {
+            name: fingerprint(fields.get(f"{name}_en", "")) for name in translated if fields.get(f"{name}_ko")
         }
     return rows
 

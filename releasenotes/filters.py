@@ -1,10 +1,11 @@
 """The one FilterSet behind the enhancement list page and the enhancements API."""
 
 import django_filters
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from . import search
-from .models import Enhancement, Release, Sig, Stage
+from .models import Enhancement, Release, Sig, Stage, StageEntry
 
 LIST_STAGES = [Stage.STABLE, Stage.BETA, Stage.ALPHA, Stage.DEPRECATED]
 
@@ -68,10 +69,6 @@ def facet_counts(filterset: EnhancementFilter, release: Release) -> dict[str, di
     entry facets (release, stage, theme) are counted on the entries themselves so that
     they describe one entry together. One query per facet, whatever the size of the data.
     """
-    from django.db.models import Count
-
-    from .models import StageEntry
-
     data = filterset.form.cleaned_data
     stage, theme = data.get("stage"), data.get("theme")
 

@@ -2,11 +2,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .manifests import FIRST_TARGET, LAST_TARGET
 from .versions import VersionError, parse_minor
 
-# The removed-API data covers removals from 1.16 to 1.32; an upgrade range outside it
-# would claim "nothing removed" for releases we know nothing about.
-FIRST_VERSION, LAST_VERSION = (1, 15), (1, 32)
+# An upgrade range stays within what the removed-API data covers (see manifests.py), so it
+# never claims "nothing removed" for a release we know nothing about.
+FIRST_VERSION, LAST_VERSION = (1, FIRST_TARGET - 1), (1, LAST_TARGET)
 
 
 class VersionField(forms.CharField):

@@ -8,8 +8,8 @@ from .checker import ManifestError, Removal, Report, check, parse_manifests
 from .models import ApiRemoval
 from .versions import VersionError, normalise, parse_minor
 
-# The removed-API data runs from 1.16 to 1.32, so those are the releases a check can
-# target; "current" may be one release older.
+# The removed-API data runs from 1.16 to 1.32, so those are the releases a check or an
+# upgrade path can target; "current" may be one release older.
 FIRST_TARGET, LAST_TARGET = 16, 32
 
 
@@ -53,12 +53,14 @@ def clean_versions(target: str | None, current: str | None) -> tuple[str, str | 
                 "unknown_current",
                 _("Unknown current version. Known versions: %(versions)s.") % {"versions": ", ".join(known_currents())},
             )
-        if int(current.split(".")[1]) >= int(target.split(".")[1]):
+        if parse_minor(current) >= parse_minor(target):
             raise CheckRequestError("bad_range", _("The current version must be older than the target."))
     return target, current or None
 
 
-def load_removals() -> list[Removal]:
+def load_removals(rows=None) -> list[Removal]:
+    """The checker's view of the removed APIs; `rows` lets a caller reuse the rows after."""
+    rows = ApiRemoval.objects.with_releases() if rows is None else rows
     return [
         Removal(
             api_version=r.api_version,
@@ -71,14 +73,15 @@ def load_removals() -> list[Removal]:
             ),
             slug=r.slug,
         )
-        for r in ApiRemoval.objects.with_releases()
+        for r in rows
     ]
 
 
-def run_check(body: bytes | str, target: str, current: str | None) -> Report:
-    """Parse and check; raises ManifestError for input that can't be read."""
+def run_check(body: bytes | str, target: str, current: str | None, rows=None) -> Report:
+    """Parse and check; raises ManifestError for input that can't be read. The removals
+    are read only once the input has parsed."""
     documents = parse_manifests(body, max_bytes=settings.CHECKER_MAX_BYTES)
-    return check(documents, load_removals(), target=target, current=current)
+    return check(documents, load_removals(rows), target=target, current=current)
 
 
 ERROR_MESSAGES = {

@@ -89,16 +89,8 @@ def enhancement_list(request):
         "sigs": Sig.objects.all(),
         "releases": Release.objects.documented(),
         "stages": LIST_STAGES,
-        "query_without_page": _query_without(request.GET, "page"),
     }
     return render(request, "releasenotes/enhancement_list.html", context)
-
-
-def _query_without(querydict, *names):
-    query = querydict.copy()
-    for name in names:
-        query.pop(name, None)
-    return query.urlencode()
 
 
 @public_page
@@ -246,13 +238,14 @@ def check(request):
     if not body:
         context["error"] = _("Paste manifests or choose a file to check.")
         return render(request, "releasenotes/check.html", context, status=400)
+    rows = ApiRemoval.objects.with_releases()
     try:
-        report = manifests.run_check(body, target, current)
+        report = manifests.run_check(body, target, current, rows)
     except ManifestError as error:
         context["error"] = manifests.describe_error(error)
         status = 413 if error.code == "too_large" else 400
         return render(request, "releasenotes/check.html", context, status=status)
-    removals = {r.slug: r for r in ApiRemoval.objects.with_releases()}
+    removals = {r.slug: r for r in rows}  # the rows run_check read, not read again
     context.update(
         {
             "report": report,
