@@ -63,6 +63,18 @@ def stage_timeline(item: dict) -> list[tuple[str, str]]:
     return timeline
 
 
+def corrected_timelines(content_dir: Path = CONTENT_DIR) -> dict[int, tuple[list[tuple[str, str]], str]]:
+    """{kep: ([(version, stage)] oldest first, source)} from content/corrections.yaml."""
+    path = content_dir / "corrections.yaml"
+    if not path.exists():
+        return {}
+    corrected = {}
+    for entry in load_yaml(path) or []:
+        stages = sorted(((str(v), stage) for stage, v in entry["stages"].items()), key=lambda vs: version_key(vs[0]))
+        corrected[int(entry["kep"])] = (stages, entry["source"])
+    return corrected
+
+
 def _release_row(version: str, **fields) -> dict:
     major, minor = parse_minor(version)
     return {"model": "releasenotes.release", "fields": {"version": version, "major": major, "minor": minor, **fields}}
@@ -90,6 +102,9 @@ def build(facts_path: Path = DEFAULT_FACTS, content_dir: Path = CONTENT_DIR) -> 
     glossary = load_yaml(content_dir / "glossary.yaml")
 
     timelines = {item["kep_number"]: stage_timeline(item) for item in items}
+    corrections = corrected_timelines(content_dir)
+    for kep, (stages, _source) in corrections.items():
+        timelines[kep] = stages
     versions = {v for tl in timelines.values() for v, _ in tl}
     for removal in removals:
         versions.add(removal["removed_in"])
@@ -172,6 +187,8 @@ def build(facts_path: Path = DEFAULT_FACTS, content_dir: Path = CONTENT_DIR) -> 
         for version, stage in timelines[kep]:
             major_theme = version == CURRENT and bool(item["release_blog_1_22"].get("major_theme"))
             source = item["stage_source"] if version == CURRENT else "kep.yaml milestone map"
+            if kep in corrections:
+                source = corrections[kep][1]
             entries.append(
                 {
                     "model": "releasenotes.stageentry",

@@ -138,3 +138,21 @@ def test_the_fixtures_are_what_the_builder_makes_from_the_facts_and_content():
     for name, rows in built.items():
         with open(REPO / "fixtures" / name, encoding="utf-8") as handle:
             assert json.load(handle) == json.loads(dataset.render(rows)), f"{name} is stale: run make fixtures"
+
+
+def test_the_swap_timeline_follows_the_facts_correction_not_the_rewritten_map():
+    entries = Enhancement.objects.get(kep_number=2400).stages.select_related("release")
+    assert [(e.release.version, e.stage) for e in entries] == [("1.22", "alpha"), ("1.28", "beta"), ("1.34", "stable")]
+    assert all("correction_2026_12" in e.source for e in entries)
+
+
+@pytest.mark.parametrize(
+    ("kep", "gates"),
+    [
+        (1797, ["SetHostnameAsFQDN"]),
+        (859, []),  # kubectl commands in headers: an environment variable, not a gate
+        (2568, ["RootlessControlPlane"]),
+    ],
+)
+def test_feature_gates_follow_the_facts_corrections(kep, gates):
+    assert Enhancement.objects.get(kep_number=kep).feature_gates == gates
