@@ -1,24 +1,29 @@
-"""The one FilterSet behind the enhancement list page and the enhancements API."""
+"""The FilterSets behind the list pages and the API: one per list, shared by both."""
 
 import django_filters
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from . import search
-from .models import Enhancement, Release, Sig, Stage, StageEntry
+from .models import ENTERED_STAGES, Enhancement, FeatureGate, Release, Sig, Stage, StageEntry
+from .versions import covered_releases
 
-LIST_STAGES = [Stage.STABLE, Stage.BETA, Stage.ALPHA, Stage.DEPRECATED]
+LIST_STAGES = ENTERED_STAGES
 
 
 class EnhancementFilter(django_filters.FilterSet):
     """Filters validate their values through the form; `apply` does the filtering, so the
-    facet counts can reuse it with some filters left out and no new validation queries."""
+    facet counts can reuse it with some filters left out and no new validation queries.
+
+    Without `release`, the site's current release is meant, on the page and in the API:
+    a list is always one release's list, and `stage` the stage entered in it.
+    """
 
     # field_name only documents the filter (for the OpenAPI schema); `apply` filters.
     release = django_filters.ModelChoiceFilter(
         label=_("Release"),
         field_name="stages__release",
-        queryset=Release.objects.documented(),
+        queryset=Release.objects.covered(),
         to_field_name="version",
         empty_label=None,
     )
@@ -33,27 +38,31 @@ class EnhancementFilter(django_filters.FilterSet):
         model = Enhancement
         fields = ["release", "stage", "sig", "theme", "q"]
 
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and not data.get("release"):
+            data = data.copy()
+            current = Release.objects.current()
+            if current is not None:
+                data["release"] = current.version
+        super().__init__(data, *args, **kwargs)
+
     def filter_queryset(self, queryset):
         return self.apply(queryset, self.form.cleaned_data)
 
     @staticmethod
     def apply(queryset, data):
-        # release, stage and theme describe one stage entry together, so they go into a
-        # single .filter() and constrain the same entry.
-        entry = {}
+        # for_release remembers the release, so stage and theme describe its entry there.
         if data.get("release"):
-            entry["stages__release"] = data["release"]
+            queryset = queryset.for_release(data["release"].version)
         if data.get("stage"):
-            entry["stages__stage"] = data["stage"]
+            queryset = queryset.at_stage(data["stage"])
         if data.get("theme"):
-            entry["stages__major_theme"] = True
-        if entry:
-            queryset = queryset.filter(**entry)
+            queryset = queryset.major_themes()
         if data.get("sig"):
-            queryset = queryset.filter(owning_sig=data["sig"])
+            queryset = queryset.owned_by(data["sig"])
         if data.get("q"):
             queryset = search.filter_enhancements(queryset, data["q"])
-        return queryset.distinct()
+        return queryset
 
     def without(self, *names: str):
         """The results with some filters left out: the base for those facets' counts."""
@@ -83,7 +92,7 @@ def facet_counts(filterset: EnhancementFilter, release: Release) -> dict[str, di
         return {row[field]: row["n"] for row in rows}
 
     stage_q = in_release.filter(major_theme=True) if theme else in_release
-    release_q = entries.filter(release__documented=True)
+    release_q = entries.filter(release__version__in=covered_releases())
     if stage:
         release_q = release_q.filter(stage=stage)
     if theme:
@@ -100,3 +109,48 @@ def facet_counts(filterset: EnhancementFilter, release: Release) -> dict[str, di
         "sig": {row["owning_sig__slug"]: row["n"] for row in sig_rows},
         "theme": {"true": theme_q.values("enhancement").distinct().count()},
     }
+
+
+class FeatureGateFilter(django_filters.FilterSet):
+    """Feature gates by name and by the stage they had in a release (the current one
+    when none is given). The page and the API both use it."""
+
+    q = django_filters.CharFilter(label=_("Name contains"), max_length=100, method="filter_name")
+    # field_name only documents these two (for the OpenAPI schema); filter_queryset filters.
+    release = django_filters.ModelChoiceFilter(
+        label=_("Release"),
+        field_name="kep__stages__release",
+        queryset=Release.objects.covered(),
+        to_field_name="version",
+        method="filter_nothing",
+    )
+    stage = django_filters.ChoiceFilter(
+        label=_("Stage in that release"),
+        field_name="kep__stages__stage",
+        choices=[(s.value, s.label) for s in Stage],
+        method="filter_nothing",
+    )
+
+    class Meta:
+        model = FeatureGate
+        fields = ["q", "release", "stage"]
+
+    def filter_name(self, queryset, name, value):
+        return queryset.named_like(value)
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset  # release and stage act together in filter_queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        version = data["release"].version if data.get("release") else self.current_version()
+        if version is None:
+            return queryset
+        if data.get("stage"):
+            return queryset.at_stage_in(data["stage"], version)
+        return queryset.with_stage_in(version)
+
+    def current_version(self):
+        current = Release.objects.current()
+        return current.version if current else None

@@ -1,10 +1,12 @@
+from dataclasses import dataclass, field
+
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import translation_status
-from .versions import parse_minor
+from .versions import covered_releases, parse_minor
 
 
 class Editable(models.Model):
@@ -51,6 +53,21 @@ class Stage(models.TextChoices):
     REMOVED = "removed", _("Removed")
 
 
+# What a release page and an enhancement list show, in this order.
+ENTERED_STAGES = [Stage.STABLE, Stage.BETA, Stage.ALPHA, Stage.DEPRECATED]
+
+
+@dataclass
+class EnteredStage:
+    stage: str
+    entries: list = field(default_factory=list)
+    sources: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def count(self) -> int:
+        return len(self.entries)
+
+
 # Order of a feature's life; a timeline never goes backwards along it.
 STAGE_RANK = {Stage.ALPHA: 0, Stage.BETA: 1, Stage.STABLE: 2, Stage.DEPRECATED: 3, Stage.REMOVED: 4}
 
@@ -62,6 +79,10 @@ class ReleaseQuerySet(models.QuerySet):
 
     def current(self):
         return self.documented().order_by("-major", "-minor").first()
+
+    def covered(self):
+        """The releases whose enhancements the site lists from upstream data (1.19–1.34)."""
+        return self.filter(version__in=covered_releases())
 
     def get_by_version(self, version: str):
         major, minor = parse_minor(version)
@@ -118,6 +139,21 @@ class Release(Editable):
     def get_absolute_url(self):
         return reverse("releasenotes:release-detail", kwargs={"version": self.version})
 
+    def entered_stages(self) -> list["EnteredStage"]:
+        """What entered alpha, beta and stable (and was deprecated) in this release, each
+        stage with its enhancements and where those facts come from. One query."""
+        entries = (
+            self.stages.filter(stage__in=ENTERED_STAGES)
+            .select_related("enhancement")
+            .order_by("enhancement__kep_number")
+        )
+        groups = {stage: EnteredStage(stage) for stage in ENTERED_STAGES}
+        for entry in entries:
+            group = groups[entry.stage]
+            group.entries.append(entry)
+            group.sources[entry.source] = group.sources.get(entry.source, 0) + 1
+        return list(groups.values())
+
     @property
     def announced_total(self):
         parts = [self.announced_stable, self.announced_beta, self.announced_alpha]
@@ -156,20 +192,78 @@ class Sig(Editable):
 
 
 class EnhancementQuerySet(models.QuerySet):
-    def in_release(self, version: str):
-        return self.filter(stages__release__version=version)
+    """Stage questions, asked one way everywhere (views, API, search):
 
-    def at_stage(self, stage: str, version: str):
-        return self.filter(stages__release__version=version, stages__stage=stage)
+        Enhancement.objects.for_release("1.25").at_stage("beta")
 
-    def graduated(self, version: str):
-        return self.at_stage(Stage.STABLE, version)
+    `for_release(R)` is what entered a stage in R (as the release team counts it), and
+    remembers R, so that `at_stage`, `major_themes` and the counts describe R's own stage
+    entry. Without `for_release`, they mean the site's current release.
+    """
 
-    def deprecated_in(self, version: str):
-        return self.at_stage(Stage.DEPRECATED, version)
+    _release: str | None = None
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._release = self._release
+        return clone
+
+    @property
+    def release_version(self) -> str | None:
+        if self._release is None:  # asked once, then remembered by this queryset and its clones
+            current = Release.objects.current()
+            self._release = current.version if current else None
+        return self._release
+
+    def _entries(self, **conditions):
+        return StageEntry.objects.filter(
+            enhancement=models.OuterRef("pk"), release__version=self.release_version, **conditions
+        )
+
+    def for_release(self, version: str):
+        queryset = self._clone()
+        queryset._release = version
+        return queryset.filter(models.Exists(queryset._entries()))
+
+    def at_stage(self, stage: str):
+        return self.filter(models.Exists(self._entries(stage=stage)))
+
+    def major_themes(self):
+        return self.filter(models.Exists(self._entries(major_theme=True)))
+
+    def owned_by(self, sig):
+        return self.filter(owning_sig=sig)
+
+    def _release_entries(self):
+        return StageEntry.objects.filter(release__version=self.release_version, enhancement__in=self.values("pk"))
+
+    def stage_counts(self) -> dict[str, int]:
+        """How many of these enhancements entered each stage in the release."""
+        rows = self._release_entries().values("stage").annotate(n=Count("id")).order_by()
+        counts = {stage.value: 0 for stage in Stage}
+        counts.update({row["stage"]: row["n"] for row in rows})
+        return counts
+
+    def counts_by_sig_and_stage(self) -> dict[int, dict[str, int]]:
+        """{owning SIG id: {stage: n}} in the release."""
+        rows = self._release_entries().values("enhancement__owning_sig", "stage").annotate(n=Count("id")).order_by()
+        counts: dict[int, dict[str, int]] = {}
+        for row in rows:
+            counts.setdefault(row["enhancement__owning_sig"], {})[row["stage"]] = row["n"]
+        return counts
 
     def for_cards(self):
         return self.select_related("owning_sig")
+
+
+class KepStatus(models.TextChoices):
+    PROVISIONAL = "provisional", _("Provisional")
+    IMPLEMENTABLE = "implementable", _("Implementable")
+    IMPLEMENTED = "implemented", _("Implemented")
+    DEFERRED = "deferred", _("Deferred")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    REPLACED = "replaced", _("Replaced")
 
 
 class Enhancement(Editable):
@@ -181,7 +275,12 @@ class Enhancement(Editable):
     )
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     title = models.CharField(_("title"), max_length=200)
-    summary = models.TextField(_("summary"), help_text=_("Markdown, two to five sentences."))
+    summary = models.TextField(
+        _("summary"), blank=True, help_text=_("Markdown, two to five sentences. Empty rather than invented.")
+    )
+    status = models.CharField(
+        _("KEP status"), max_length=20, choices=KepStatus.choices, blank=True, help_text=_("As its kep.yaml says.")
+    )
     owning_sig = models.ForeignKey(
         Sig, on_delete=models.PROTECT, related_name="owned_enhancements", verbose_name=_("owning SIG")
     )
@@ -263,12 +362,68 @@ class Theme(Editable):
         return self.title
 
 
-def stage_counts(version: str) -> dict[str, int]:
-    """How many enhancements the records put at each stage in one release."""
-    rows = StageEntry.objects.filter(release__version=version).values("stage").annotate(n=Count("id")).order_by()
-    counts = {stage.value: 0 for stage in Stage}
-    counts.update({row["stage"]: row["n"] for row in rows})
-    return counts
+class FeatureGateQuerySet(models.QuerySet):
+    def with_stage_in(self, version: str):
+        """Annotate `stage_in_release`: the stage the gate's KEP had reached by `version`
+        (its latest entry up to that release), or None before its first one."""
+        major, minor = parse_minor(version)
+        up_to = Q(release__major__lt=major) | Q(release__major=major, release__minor__lte=minor)
+        latest = (
+            StageEntry.objects.filter(up_to, enhancement=models.OuterRef("kep"))
+            .order_by("-release__major", "-release__minor")
+            .values("stage")[:1]
+        )
+        return self.annotate(stage_in_release=models.Subquery(latest))
+
+    def at_stage_in(self, stage: str, version: str):
+        return self.with_stage_in(version).filter(stage_in_release=stage)
+
+    def named_like(self, text: str):
+        return self.filter(name__icontains=text)
+
+
+class FeatureGate(models.Model):
+    """A feature gate and the KEP(s) that declare it. Derived from the enhancements'
+    `feature_gates` by the KEP sync; its stage per release is its KEP's timeline."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True, help_text=_("Never translated."))
+    kep = models.ForeignKey(
+        Enhancement,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="primary_gates",
+        verbose_name=_("KEP"),
+        help_text=_("The KEP whose timeline is the gate's: the facts file's first, else the lowest number."),
+    )
+    keps = models.ManyToManyField(Enhancement, blank=True, related_name="gates", verbose_name=_("KEPs"))
+
+    objects = FeatureGateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("feature gate")
+        verbose_name_plural = _("feature gates")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("releasenotes:feature-gate-detail", kwargs={"name": self.name})
+
+    def timeline(self) -> list["StageEntry"]:
+        """Its KEP's stage entries, oldest first (prefetch `kep__stages__release`)."""
+        return list(self.kep.stages.all()) if self.kep else []
+
+    def stage_per_release(self, versions: list[str]) -> list[tuple[str, str | None]]:
+        """[(version, the stage it had in that release, or None before its first)]."""
+        timeline = [(parse_minor(e.release.version), e.stage) for e in self.timeline()]
+        rows, stage = [], None
+        for version in versions:
+            key = parse_minor(version)
+            stage = next((s for v, s in reversed(timeline) if v <= key), None)
+            rows.append((version, stage))
+        return rows
 
 
 class ApiRemovalQuerySet(models.QuerySet):

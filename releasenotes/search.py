@@ -461,5 +461,4 @@ def present(entries, query: Query, language: str) -> list[Result]:
 
 def popular_enhancements():
     """What to offer when a search finds nothing: the major themes of the latest release."""
-    latest = Release.objects.documented().order_by("-major", "-minor").values("pk")[:1]
-    return Enhancement.objects.filter(stages__release__in=latest, stages__major_theme=True).order_by("kep_number")
+    return Enhancement.objects.major_themes().order_by("kep_number")

@@ -11,13 +11,14 @@ from . import search as engine
 from .cache import public_page
 from .checker import ManifestError
 from .dataset import FAQ_TIMELINE_KEY
-from .filters import LIST_STAGES, EnhancementFilter, facet_counts
+from .filters import LIST_STAGES, EnhancementFilter, FeatureGateFilter, facet_counts
 from .forms import UpgradeForm
 from .models import (
     ApiRemoval,
     Enhancement,
     FaqEntry,
     FaqTopic,
+    FeatureGate,
     GlossaryTerm,
     Release,
     Sig,
@@ -25,10 +26,9 @@ from .models import (
     Stage,
     StageEntry,
     Theme,
-    stage_counts,
 )
 from .query import MAX_QUERY_LENGTH
-from .versions import parse_minor
+from .versions import covered_releases, parse_minor
 
 PAGE_SIZE = 25
 
@@ -52,10 +52,11 @@ def release_detail(request, version):
 
 def _release_page(request, release):
     themes = Theme.objects.filter(release=release).prefetch_related("enhancements")
-    counts = stage_counts(release.version)
+    counts = Enhancement.objects.for_release(release.version).stage_counts()
     context = {
         "release": release,
         "counts": counts,
+        "entered": release.entered_stages(),
         "records_total": counts[Stage.STABLE] + counts[Stage.BETA] + counts[Stage.ALPHA],
         "themes": themes,
         "stages": LIST_STAGES,
@@ -100,22 +101,63 @@ def enhancement_detail(request, kep_number):
             "participating_sigs",
             Prefetch("stages", queryset=StageEntry.objects.select_related("release")),
             "themes",
+            "gates",
         ),
         kep_number=kep_number,
     )
-    context = {"enhancement": enhancement, "timeline": list(enhancement.stages.all())}
+    context = {
+        "enhancement": enhancement,
+        "timeline": list(enhancement.stages.all()),
+        "gates": {gate.name: gate for gate in enhancement.gates.all()},
+    }
     return render(request, "releasenotes/enhancement_detail.html", context)
+
+
+@public_page
+def feature_gate_list(request):
+    filterset = FeatureGateFilter(request.GET, queryset=FeatureGate.objects.select_related("kep"))
+    if not filterset.is_valid():
+        return render(
+            request, "releasenotes/feature_gate_list.html", {"filter": filterset, "invalid": True}, status=400
+        )
+    paginator = Paginator(filterset.qs.order_by("name"), PAGE_SIZE * 2)
+    try:
+        page = paginator.page(request.GET.get("page", 1))
+    except (PageNotAnInteger, EmptyPage):
+        raise Http404(_("There is no such page of results.")) from None
+    context = {
+        "filter": filterset,
+        "page": page,
+        "release": filterset.form.cleaned_data.get("release") or current_release_or_404(),
+        "releases": Release.objects.covered(),
+        "stages": LIST_STAGES,
+    }
+    return render(request, "releasenotes/feature_gate_list.html", context)
+
+
+@public_page
+def feature_gate_detail(request, name):
+    gate = get_object_or_404(
+        FeatureGate.objects.select_related("kep__owning_sig").prefetch_related(
+            Prefetch("kep__stages", queryset=StageEntry.objects.select_related("release")),
+            Prefetch("keps", queryset=Enhancement.objects.order_by("kep_number")),
+        ),
+        name=name,
+    )
+    context = {
+        "gate": gate,
+        "timeline": gate.timeline(),
+        "per_release": gate.stage_per_release(covered_releases()),
+    }
+    return render(request, "releasenotes/feature_gate_detail.html", context)
 
 
 @public_page
 def sig_list(request):
     release = current_release_or_404()
     sigs = Sig.objects.all()
-    counts = {}
-    for row in StageEntry.objects.filter(release=release).values("enhancement__owning_sig", "stage"):
-        per_sig = counts.setdefault(row["enhancement__owning_sig"], {})
-        per_sig[row["stage"]] = per_sig.get(row["stage"], 0) + 1
-    rows = [(sig, counts.get(sig.pk, {})) for sig in sigs]
+    counts = Enhancement.objects.for_release(release.version).counts_by_sig_and_stage()
+    rows = [(sig, counts[sig.pk]) for sig in sigs if sig.pk in counts]
     context = {"release": release, "rows": rows, "stages": LIST_STAGES}
     return render(request, "releasenotes/sig_list.html", context)
 
