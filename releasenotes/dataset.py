@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 from django.apps import apps
 
+from .importers import keps
 from .models import STAGE_RANK, Stage
 from .translation_status import fingerprint
 from .versions import parse_minor, try_normalise
@@ -181,6 +182,7 @@ def build(facts_path: Path = DEFAULT_FACTS, content_dir: Path = CONTENT_DIR) -> 
                     "feature_gates": item.get("feature_gates_in_kep") or [],
                     "aliases": written.get("aliases") or [],
                     "kep_url": item["kep_url"],
+                    "status": keps.normalise_status((item.get("kep_yaml_now") or {}).get("status"))[0],
                 },
             }
         )

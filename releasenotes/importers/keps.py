@@ -203,25 +203,32 @@ def _sigs(value) -> list[str]:
     return list(dict.fromkeys(_text(v) for v in value if _text(v)))
 
 
-def _status(value, rel: str, report: ImportReport) -> str:
+def normalise_status(value) -> tuple[str, str | None]:
+    """(status, problem) for a kep.yaml `status`: one of STATUSES (or "" when it means
+    none of them), and the report's name for what was wrong with it, if anything."""
+    if value is None:
+        return "", "status_missing"
     raw = _text(value).lower()
     word = re.split(r"[\s(#|]", raw, maxsplit=1)[0] if raw else ""
     if word in STATUSES and word == raw:
-        return word
+        return word, None
     if "|" in raw:
-        report.add("status_unknown", rel, f"status {value!r} (the template's placeholder)")
-        return ""
+        return "", "status_unknown"  # the template's placeholder, copied unchanged
     if word in STATUSES:
-        return word  # "implemented (alpha)": a note after the status
+        return word, None  # "implemented (alpha)": a note after the status
     if word in STATUS_SYNONYMS:
-        report.add("status_normalised", rel, f"status {value!r} → {STATUS_SYNONYMS[word]}")
-        return STATUS_SYNONYMS[word]
+        return STATUS_SYNONYMS[word], "status_normalised"
     close = difflib.get_close_matches(word, STATUSES, n=1, cutoff=0.8)
     if close:
-        report.add("status_typo", rel, f"status {value!r} → {close[0]}")
-        return close[0]
-    report.add("status_unknown", rel, f"status {value!r}")
-    return ""
+        return close[0], "status_typo"
+    return "", "status_unknown"
+
+
+def _status(value, rel: str, report: ImportReport) -> str:
+    status, problem = normalise_status(value)
+    if problem:
+        report.add(problem, rel, f"status {value!r} → {status or 'none'}")
+    return status
 
 
 def _feature_gates(value, rel: str, report: ImportReport) -> list[str]:
@@ -249,7 +256,8 @@ def _version(value, rel: str, report: ImportReport, what: str) -> str | None:
         text = first
     version = try_normalise(text)
     if version is None or version.startswith("0."):
-        report.add("milestone_dropped", rel, f"{what} {value!r}")
+        kind = "latest_milestone_dropped" if what == "latest-milestone" else "milestone_dropped"
+        report.add(kind, rel, f"{what} {value!r}")
         return None
     return version
 
