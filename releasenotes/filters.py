@@ -20,11 +20,11 @@ class EnhancementFilter(django_filters.FilterSet):
     """
 
     # field_name only documents the filter (for the OpenAPI schema); `apply` filters.
-    release = django_filters.ModelChoiceFilter(
+    # Versions are checked against the covered range without asking the database.
+    release = django_filters.ChoiceFilter(
         label=_("Release"),
-        field_name="stages__release",
-        queryset=Release.objects.covered(),
-        to_field_name="version",
+        field_name="stages__release__version",
+        choices=[(v, v) for v in covered_releases()],
         empty_label=None,
     )
     stage = django_filters.ChoiceFilter(label=_("Stage"), choices=[(s.value, s.label) for s in LIST_STAGES])
@@ -46,6 +46,11 @@ class EnhancementFilter(django_filters.FilterSet):
                 data["release"] = current.version
         super().__init__(data, *args, **kwargs)
 
+    @property
+    def release_version(self) -> str | None:
+        """The release listed (after validation): the one asked for, else the current one."""
+        return self.form.cleaned_data.get("release") or None
+
     def filter_queryset(self, queryset):
         return self.apply(queryset, self.form.cleaned_data)
 
@@ -53,7 +58,7 @@ class EnhancementFilter(django_filters.FilterSet):
     def apply(queryset, data):
         # for_release remembers the release, so stage and theme describe its entry there.
         if data.get("release"):
-            queryset = queryset.for_release(data["release"].version)
+            queryset = queryset.for_release(data["release"])
         if data.get("stage"):
             queryset = queryset.at_stage(data["stage"])
         if data.get("theme"):
@@ -70,44 +75,49 @@ class EnhancementFilter(django_filters.FilterSet):
         return self.apply(self.queryset, data)
 
 
-def facet_counts(filterset: EnhancementFilter, release: Release) -> dict[str, dict]:
+def facet_counts(filterset: EnhancementFilter) -> dict[str, dict]:
     """For each facet, how many results each of its values would give.
 
     Each facet is counted with every *other* filter applied, so a count is what a person
     gets by picking that value next: the usual AND-between-facets behaviour. The stage
     entry facets (release, stage, theme) are counted on the entries themselves so that
-    they describe one entry together. One query per facet, whatever the size of the data.
+    they describe one entry together. Three queries, whatever the size of the data: the
+    stage and theme facets share one, grouped by both.
     """
     data = filterset.form.cleaned_data
-    stage, theme = data.get("stage"), data.get("theme")
+    stage, theme, version = data.get("stage"), data.get("theme"), filterset.release_version
 
     def ids(*names):
         return filterset.without(*names).values("pk")
 
     entries = StageEntry.objects.filter(enhancement__in=ids("release", "stage", "theme"))
-    in_release = entries.filter(release=release)
-
-    def count_by(queryset, field):
-        rows = queryset.values(field).annotate(n=Count("enhancement", distinct=True)).order_by()
-        return {row[field]: row["n"] for row in rows}
-
-    stage_q = in_release.filter(major_theme=True) if theme else in_release
+    by_stage_and_theme = (
+        entries.filter(release__version=version).values("stage", "major_theme").annotate(n=Count("id")).order_by()
+    )
+    stage_counts, theme_count = {}, 0
+    for row in by_stage_and_theme:  # one entry per enhancement and release: counts add up
+        if row["major_theme"] or not theme:
+            stage_counts[row["stage"]] = stage_counts.get(row["stage"], 0) + row["n"]
+        if row["major_theme"] and (not stage or row["stage"] == stage):
+            theme_count += row["n"]
     release_q = entries.filter(release__version__in=covered_releases())
     if stage:
         release_q = release_q.filter(stage=stage)
     if theme:
         release_q = release_q.filter(major_theme=True)
-    theme_q = in_release.filter(major_theme=True)
-    if stage:
-        theme_q = theme_q.filter(stage=stage)
+    release_rows = release_q.values("release__version").annotate(n=Count("id")).order_by()
     sig_rows = (
-        Enhancement.objects.filter(pk__in=ids("sig")).values("owning_sig__slug").annotate(n=Count("pk")).order_by()
+        Enhancement.objects.filter(pk__in=ids("sig"))
+        .values("owning_sig__slug", "owning_sig__name")
+        .annotate(n=Count("pk"))
+        .order_by("owning_sig__slug")
     )
     return {
-        "stage": count_by(stage_q, "stage"),
-        "release": count_by(release_q, "release__version"),
+        "stage": stage_counts,
+        "release": {row["release__version"]: row["n"] for row in release_rows},
         "sig": {row["owning_sig__slug"]: row["n"] for row in sig_rows},
-        "theme": {"true": theme_q.values("enhancement").distinct().count()},
+        "sig_names": {row["owning_sig__slug"]: row["owning_sig__name"] for row in sig_rows},
+        "theme": {"true": theme_count},
     }
 
 

@@ -252,6 +252,15 @@ class EnhancementQuerySet(models.QuerySet):
             counts.setdefault(row["enhancement__owning_sig"], {})[row["stage"]] = row["n"]
         return counts
 
+    def with_stage_in_release(self):
+        """Annotate `release_stage` and `release_theme`: the entry in the release, read in
+        the same query as the rows."""
+        entry = self._entries()
+        return self.annotate(
+            release_stage=models.Subquery(entry.values("stage")[:1]),
+            release_theme=models.Subquery(entry.values("major_theme")[:1]),
+        )
+
     def for_cards(self):
         return self.select_related("owning_sig")
 

@@ -66,32 +66,36 @@ def _release_page(request, release):
 
 @public_page
 def enhancement_list(request):
-    current = current_release_or_404()
-    data = request.GET.copy()
-    if not data.get("release"):
-        data["release"] = current.version
-    filterset = EnhancementFilter(data, queryset=Enhancement.objects.for_cards(), request=request)
+    filterset = EnhancementFilter(request.GET, queryset=Enhancement.objects.for_cards(), request=request)
     if not filterset.is_valid():
         return render(request, "releasenotes/enhancement_list.html", {"filter": filterset, "invalid": True}, status=400)
-    release = filterset.form.cleaned_data["release"]
-    queryset = filterset.qs.prefetch_related(
-        Prefetch("stages", queryset=StageEntry.objects.filter(release=release), to_attr="release_stages")
-    ).order_by("kep_number")
+    if filterset.release_version is None:
+        raise Http404(_("No release has been loaded yet."))
+    queryset = filterset.qs.with_stage_in_release().order_by("kep_number")
     paginator = Paginator(queryset, PAGE_SIZE)
     try:
         page = paginator.page(request.GET.get("page", 1))
     except (PageNotAnInteger, EmptyPage):
         raise Http404(_("There is no such page of results.")) from None
+    facets = facet_counts(filterset)
     context = {
         "filter": filterset,
-        "release": release,
+        "release": filterset.release_version,
         "page": page,
-        "facets": facet_counts(filterset, release),
-        "sigs": Sig.objects.all(),
-        "releases": Release.objects.documented(),
+        "facets": facets,
+        "sigs": _sig_facet(facets, filterset.form.cleaned_data.get("sig")),
+        "releases": covered_releases(),
         "stages": LIST_STAGES,
     }
     return render(request, "releasenotes/enhancement_list.html", context)
+
+
+def _sig_facet(facets, chosen):
+    """(slug, name) of the SIGs with results, and the chosen one even without."""
+    names = dict(facets["sig_names"])
+    if chosen is not None:
+        names.setdefault(chosen.slug, chosen.name)
+    return sorted(names.items(), key=lambda item: item[1].casefold())
 
 
 @public_page
