@@ -13,7 +13,18 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import translation_status
 from .markup import render_markdown
-from .models import ApiRemoval, Enhancement, FaqEntry, GlossaryTerm, Release, Sig, Snippet, StageEntry, Theme
+from .models import (
+    ApiRemoval,
+    Enhancement,
+    FaqEntry,
+    FeatureGate,
+    GlossaryTerm,
+    Release,
+    Sig,
+    Snippet,
+    StageEntry,
+    Theme,
+)
 
 # Fields whose text is Markdown: they get a live preview beside them.
 MARKDOWN_FIELDS = {"summary", "counts_note", "notable_changes", "note", "answer", "body", "description"}
@@ -181,13 +192,15 @@ class SigAdmin(ContentAdmin):
 class EnhancementAdmin(ContentAdmin):
     list_display = ["kep_number", "title", "owning_sig", "tracking_issue", "stage_history", "korean"]
     list_display_links = ["kep_number", "title"]
-    list_filter = [KoreanStatusFilter, "owning_sig", "stages__stage", "stages__release", "stages__major_theme"]
+    list_filter = [
+        KoreanStatusFilter, "status", "owning_sig", "stages__stage", "stages__release", "stages__major_theme",
+    ]  # fmt: skip
     list_select_related = ["owning_sig"]
     search_fields = ["=kep_number", "=tracking_issue", "title_en", "title_ko", "summary_en", "summary_ko", "slug"]
     autocomplete_fields = ["owning_sig", "participating_sigs"]
     inlines = [StageEntryInline]
     fieldsets = [
-        (None, {"fields": ["kep_number", "tracking_issue", "slug", "kep_url"]}),
+        (None, {"fields": ["kep_number", "tracking_issue", "slug", "kep_url", "status"]}),
         (_("Text"), {"fields": ["title", "summary"]}),
         (_("SIGs"), {"fields": ["owning_sig", "participating_sigs"]}),
         (_("Search"), {"fields": ["feature_gates", "aliases"]}),
@@ -199,6 +212,19 @@ class EnhancementAdmin(ContentAdmin):
     @admin.display(description=_("stages"))
     def stage_history(self, obj):
         return " → ".join(f"{e.release.version} {e.get_stage_display()}" for e in obj.stages.all())
+
+
+@admin.register(FeatureGate)
+class FeatureGateAdmin(admin.ModelAdmin):
+    """Derived from the enhancements' feature gates by sync_content; read here, fixed there."""
+
+    list_display = ["name", "kep"]
+    list_select_related = ["kep"]
+    search_fields = ["name", "=kep__kep_number"]
+    readonly_fields = ["name", "kep", "keps"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(Theme)
