@@ -84,10 +84,6 @@ class ReleaseQuerySet(models.QuerySet):
         """The releases whose enhancements the site lists from upstream data (1.19–1.34)."""
         return self.filter(version__in=covered_releases())
 
-    def get_by_version(self, version: str):
-        major, minor = parse_minor(version)
-        return self.get(major=major, minor=minor)
-
     def get_by_natural_key(self, version):
         return self.get(version=version)
 
