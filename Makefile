@@ -3,7 +3,6 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-FIXTURES := $(sort $(wildcard fixtures/*.json))
 HOST ?= 127.0.0.1:8000
 
 .PHONY: run test test-postgres browser-deps install migrate data lint fixtures messages bench-search bench-load bench-lighthouse clean
@@ -20,7 +19,7 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 
 data: migrate
-	$(PY) manage.py loaddata $(FIXTURES)
+	$(PY) manage.py sync_content
 	$(PY) manage.py populate_history --auto
 
 run: data

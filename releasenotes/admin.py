@@ -23,8 +23,10 @@ from .models import (
     Sig,
     Snippet,
     StageEntry,
+    SyncConflict,
     Theme,
 )
+from .sync import ledger
 
 # Fields whose text is Markdown: they get a live preview beside them.
 MARKDOWN_FIELDS = {"summary", "counts_note", "notable_changes", "note", "answer", "body", "description"}
@@ -317,5 +319,36 @@ def translation_queue(request):
         "total_outdated": sum(s["outdated"] for s in summary),
         "wanted_model": wanted_model,
         "wanted_status": wanted_status,
+        "open_conflicts": SyncConflict.objects.unresolved().count(),
     }
     return TemplateResponse(request, "admin/releasenotes/translation_queue.html", context)
+
+
+@admin.register(SyncConflict)
+class SyncConflictAdmin(admin.ModelAdmin):
+    """The review queue: fields where an editor's value was kept over a new upstream value."""
+
+    list_display = ["__str__", "record", "source", "created", "resolved"]
+    list_filter = ["resolved", "content_type"]
+    list_select_related = ["content_type"]
+    readonly_fields = ["content_type", "object_pk", "field", "editor_value", "upstream_value", "source", "created"]
+    fields = [*readonly_fields, "resolved"]
+    actions = ["keep_editor_value", "take_upstream_value"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("record"))
+    def record(self, obj):
+        url = reverse(f"admin:{obj.content_type.app_label}_{obj.content_type.model}_change", args=[obj.object_pk])
+        return format_html('<a href="{}">{}</a>', url, _("open"))
+
+    @admin.action(description=_("Keep the editor's value"))
+    def keep_editor_value(self, request, queryset):
+        for conflict in queryset.unresolved():
+            ledger.resolve(conflict, take_upstream=False)
+
+    @admin.action(description=_("Take the upstream value"))
+    def take_upstream_value(self, request, queryset):
+        for conflict in queryset.unresolved():
+            ledger.resolve(conflict, take_upstream=True)

@@ -1,5 +1,6 @@
 from dataclasses import dataclass, field
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -650,3 +651,64 @@ class SearchEntry(models.Model):
         # Reversed when shown, not stored, so it carries the language of the page.
         url = reverse(self.url_name, kwargs=self.url_kwargs)
         return f"{url}#{self.anchor}" if self.anchor else url
+
+
+class SyncedField(models.Model):
+    """What `sync_content` last wrote into one field of one row (a hash of the value).
+
+    A field whose stored value no longer matches its hash was changed by someone else
+    since (admin, API, shell), and the next sync keeps it. See releasenotes/sync/ledger.py.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, verbose_name=_("content type"))
+    object_pk = models.CharField(_("object ID"), max_length=64)
+    field = models.CharField(_("field"), max_length=100)
+    value_hash = models.CharField(_("value hash"), max_length=64)
+    synced_at = models.DateTimeField(_("synced at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("synced field")
+        verbose_name_plural = _("synced fields")
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "object_pk", "field"], name="synced_field_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.content_type.model} {self.object_pk}.{self.field}"
+
+
+class SyncConflictQuerySet(models.QuerySet):
+    def unresolved(self):
+        return self.filter(resolved=False)
+
+
+class SyncConflict(models.Model):
+    """A field an editor changed that upstream changed too: the editor's value was kept,
+    and someone decides whether to take upstream's."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, verbose_name=_("content type"))
+    object_pk = models.CharField(_("object ID"), max_length=64)
+    field = models.CharField(_("field"), max_length=100)
+    editor_value = models.TextField(_("editor's value"), blank=True)
+    upstream_value = models.TextField(_("upstream value"), blank=True)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    resolved = models.BooleanField(_("resolved"), default=False)
+
+    objects = SyncConflictQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["resolved", "-created"]
+        verbose_name = _("sync conflict")
+        verbose_name_plural = _("sync conflicts")
+        indexes = [
+            # The review queue and each sync ask for one row's unresolved conflicts.
+            models.Index(fields=["content_type", "object_pk", "field", "resolved"], name="sync_conflict_lookup"),
+        ]
+
+    def __str__(self):
+        return f"{self.content_type.model} {self.object_pk}.{self.field}"
+
+    @property
+    def target(self):
+        return self.content_type.get_object_for_this_type(pk=self.object_pk)

@@ -13,14 +13,14 @@ FACTS = REPO.parent / "shared" / "data" / "k8s-1.22-facts.yaml"
 def django_db_setup(django_db_setup, django_db_blocker):
     """Every database test starts from the real 1.22 dataset."""
     with django_db_blocker.unblock():
-        call_command("loaddata", *FIXTURES, verbosity=0)
+        call_command("sync_content", verbosity=0)
         call_command("populate_history", auto=True, verbosity=0)
 
 
 @pytest.fixture
 def load_dataset():
     """For transactional tests (browser, live server), which start from an empty database."""
-    call_command("loaddata", *FIXTURES, verbosity=0)
+    call_command("sync_content", verbosity=0)
     call_command("populate_history", auto=True, verbosity=0)
 
 

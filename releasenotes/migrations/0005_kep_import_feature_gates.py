@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('releasenotes', '0003_search_entry'),
+        ('releasenotes', '0004_sync_ledger'),
     ]
 
     operations = [
