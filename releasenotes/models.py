@@ -45,6 +45,11 @@ class Editable(models.Model):
     def translation_status(self) -> dict[str, str]:
         return translation_status.record_status(self)
 
+    def prepare_for_bulk(self):
+        """What save() does before writing a new row, for bulk inserts (which call no save())."""
+        if self.TRANSLATED_FIELDS:
+            translation_status.note_translations(self, None)
+
 
 class Stage(models.TextChoices):
     ALPHA = "alpha", _("Alpha")
