@@ -71,6 +71,25 @@ class ReleaseQuerySet(models.QuerySet):
     def get_by_natural_key(self, version):
         return self.get(version=version)
 
+    def with_note_counts(self):
+        """Releases that have release notes, newest first, with how many and how many need action."""
+        return (
+            self.annotate(
+                note_count=Count("notes"),
+                action_required_count=Count("notes", filter=Q(notes__action_required=True)),
+            )
+            .filter(note_count__gt=0)
+            .order_by("-major", "-minor")
+        )
+
+    def between(self, current: str, target: str):
+        """The releases an upgrade from `current` to `target` goes through (current < r <= target)."""
+        cur, tgt = parse_minor(current), parse_minor(target)
+        return self.filter(
+            (Q(major__gt=cur[0]) | Q(major=cur[0], minor__gt=cur[1]))
+            & (Q(major__lt=tgt[0]) | Q(major=tgt[0], minor__lte=tgt[1]))
+        ).order_by("major", "minor")
+
 
 class Release(Editable):
     TRANSLATED_FIELDS = ("name", "summary", "counts_note")
