@@ -20,6 +20,7 @@ from .models import (
     FeatureGate,
     GlossaryTerm,
     Release,
+    ReleaseNote,
     Sig,
     Snippet,
     StageEntry,
@@ -29,7 +30,7 @@ from .models import (
 from .sync import ledger
 
 # Fields whose text is Markdown: they get a live preview beside them.
-MARKDOWN_FIELDS = {"summary", "counts_note", "notable_changes", "note", "answer", "body", "description"}
+MARKDOWN_FIELDS = {"text", "summary", "counts_note", "notable_changes", "note", "answer", "body", "description"}
 
 
 class MarkdownWidget(forms.Textarea):
@@ -352,3 +353,13 @@ class SyncConflictAdmin(admin.ModelAdmin):
     def take_upstream_value(self, request, queryset):
         for conflict in queryset.unresolved():
             ledger.resolve(conflict, take_upstream=True)
+
+
+@admin.register(ReleaseNote)
+class ReleaseNoteAdmin(ContentAdmin):
+    list_display = ["__str__", "action_required", "author", "korean"]
+    list_filter = ["release", "action_required", KoreanStatusFilter]
+    list_select_related = ["release"]
+    search_fields = ["=pr_number", "text_en", "text_ko"]
+    filter_horizontal = ["labels"]
+    readonly_fields = ["release", "pr_number"]

@@ -93,6 +93,25 @@ class ReleaseQuerySet(models.QuerySet):
     def get_by_natural_key(self, version):
         return self.get(version=version)
 
+    def with_note_counts(self):
+        """Releases that have release notes, newest first, with how many and how many need action."""
+        return (
+            self.annotate(
+                note_count=Count("notes"),
+                action_required_count=Count("notes", filter=Q(notes__action_required=True)),
+            )
+            .filter(note_count__gt=0)
+            .order_by("-major", "-minor")
+        )
+
+    def between(self, current: str, target: str):
+        """The releases an upgrade from `current` to `target` goes through (current < r <= target)."""
+        cur, tgt = parse_minor(current), parse_minor(target)
+        return self.filter(
+            (Q(major__gt=cur[0]) | Q(major=cur[0], minor__gt=cur[1]))
+            & (Q(major__lt=tgt[0]) | Q(major=tgt[0], minor__lte=tgt[1]))
+        ).order_by("major", "minor")
+
 
 class Release(Editable):
     TRANSLATED_FIELDS = ("name", "summary", "counts_note")
@@ -717,3 +736,121 @@ class SyncConflict(models.Model):
     @property
     def target(self):
         return self.content_type.get_object_for_this_type(pk=self.object_pk)
+
+
+class NoteFacet(models.TextChoices):
+    KIND = "kind", _("Kind")
+    SIG = "sig", _("SIG")
+    AREA = "area", _("Area")
+
+
+class NoteLabel(models.Model):
+    """One value of a release-note facet: a kind ("deprecation"), a SIG ("sig-node") or an
+    area ("kubelet"), as the release tool labels notes."""
+
+    facet = models.CharField(_("facet"), max_length=10, choices=NoteFacet.choices)
+    slug = models.CharField(_("slug"), max_length=80)
+
+    class Meta:
+        ordering = ["facet", "slug"]
+        verbose_name = _("release-note label")
+        verbose_name_plural = _("release-note labels")
+        constraints = [
+            models.UniqueConstraint(fields=["facet", "slug"], name="note_label_unique_per_facet"),
+        ]
+
+    def __str__(self):
+        return f"{self.facet}/{self.slug}"
+
+
+class ReleaseNoteQuerySet(models.QuerySet):
+    def in_release(self, release):
+        return self.filter(release=release)
+
+    def action_required(self):
+        return self.filter(action_required=True)
+
+    def deprecations(self):
+        return self.filter(labels__facet=NoteFacet.KIND, labels__slug="deprecation")
+
+    def for_display(self):
+        """With the release and every label read in two queries, whatever the page size."""
+        return self.select_related("release").prefetch_related("labels")
+
+    def naming(self, enhancement, limit: int = 50) -> list["ReleaseNote"]:
+        """The notes that name one of the enhancement's feature gates or its KEP, newest
+        first. The text narrows them down in SQL (JSON containment is not portable to
+        SQLite); the lists the import found in each note decide."""
+        gates, kep = set(enhancement.feature_gates or []), enhancement.kep_number
+        mentions = Q(text_en__contains=str(kep)) | Q(documentation__icontains=str(kep))
+        for gate in gates:
+            mentions |= Q(text_en__contains=gate)
+        candidates = self.filter(mentions).for_display().order_by("-release__major", "-release__minor", "-pr_number")
+        found = [n for n in candidates if gates & set(n.feature_gates or []) or kep in (n.kep_numbers or [])]
+        return found[:limit]
+
+
+class ReleaseNote(Editable):
+    """One note of a release's published release notes (kubernetes-sigs/release-notes)."""
+
+    TRANSLATED_FIELDS = ("text",)
+    release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="notes", verbose_name=_("release"))
+    pr_number = models.PositiveIntegerField(_("PR number"))
+    text = models.TextField(_("text"), help_text=_("Markdown. The English is the upstream note as published."))
+    html = models.TextField(_("HTML"), blank=True, editable=False, help_text=_("Rendered from the text on save."))
+    action_required = models.BooleanField(_("action required"), default=False)
+    labels = models.ManyToManyField(NoteLabel, blank=True, related_name="notes", verbose_name=_("kinds, SIGs, areas"))
+    author = models.CharField(_("author"), max_length=100, blank=True)
+    documentation = models.JSONField(
+        _("documentation"), default=list, blank=True, help_text=_("Links: [{description, url, type}].")
+    )
+    feature_gates = models.JSONField(_("feature gates"), default=list, blank=True)
+    kep_numbers = models.JSONField(_("KEP numbers"), default=list, blank=True)
+
+    objects = ReleaseNoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["release__major", "release__minor", "-action_required", "pr_number"]
+        verbose_name = _("release note")
+        verbose_name_plural = _("release notes")
+        constraints = [
+            models.UniqueConstraint(fields=["release", "pr_number"], name="release_note_unique_pr_per_release"),
+        ]
+        indexes = [
+            # The notes browser lists one release's notes, action required first.
+            models.Index(fields=["release", "action_required", "pr_number"], name="release_note_listing"),
+        ]
+
+    def __str__(self):
+        return f"{self.release.version} #{self.pr_number}"
+
+    def get_absolute_url(self):
+        url = reverse("releasenotes:release-notes", kwargs={"version": self.release.version})
+        return f"{url}?pr={self.pr_number}#pr-{self.pr_number}"
+
+    @property
+    def pr_url(self):
+        return f"https://github.com/kubernetes/kubernetes/pull/{self.pr_number}"
+
+    @property
+    def author_url(self):
+        return f"https://github.com/{self.author}" if self.author else ""
+
+    def labels_of(self, facet: str) -> list[str]:
+        return sorted(label.slug for label in self.labels.all() if label.facet == facet)
+
+    def render(self):
+        """Store the sanitised HTML of each language's text (see markup.py)."""
+        from .markup import render_markdown
+
+        self.html_en = render_markdown(self.text_en)
+        self.html_ko = render_markdown(self.text_ko) if (self.text_ko or "").strip() else ""
+
+    def prepare_for_bulk(self):
+        """What save() would do, for rows written with bulk_create."""
+        self.render()
+        translation_status.note_translations(self, None)
+
+    def save(self, *args, **kwargs):
+        self.render()
+        super().save(*args, **kwargs)

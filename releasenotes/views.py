@@ -11,7 +11,16 @@ from . import search as engine
 from .cache import public_page
 from .checker import ManifestError
 from .dataset import FAQ_TIMELINE_KEY
-from .filters import LIST_STAGES, EnhancementFilter, FeatureGateFilter, facet_counts
+from .filters import (
+    LIST_STAGES,
+    NOTE_KINDS,
+    EnhancementFilter,
+    FeatureGateFilter,
+    ReleaseNoteFilter,
+    facet_counts,
+    filtered_total,
+    note_facet_counts,
+)
 from .forms import UpgradeForm
 from .models import (
     ApiRemoval,
@@ -21,6 +30,7 @@ from .models import (
     FeatureGate,
     GlossaryTerm,
     Release,
+    ReleaseNote,
     Sig,
     Snippet,
     Stage,
@@ -31,6 +41,7 @@ from .query import MAX_QUERY_LENGTH
 from .versions import covered_releases, parse_minor
 
 PAGE_SIZE = 25
+NOTES_PAGE_SIZE = 50
 
 
 def current_release_or_404():
@@ -42,26 +53,74 @@ def current_release_or_404():
 
 @public_page
 def home(request):
-    return _release_page(request, current_release_or_404())
+    return render(request, "releasenotes/home.html", _overview(current_release_or_404()))
 
 
-@public_page
-def release_detail(request, version):
-    return _release_page(request, get_object_or_404(Release.objects.documented(), version=version))
-
-
-def _release_page(request, release):
-    themes = Theme.objects.filter(release=release).prefetch_related("enhancements")
+def _overview(release):
+    """What the site says in full about a documented release (the home page's content)."""
     counts = Enhancement.objects.for_release(release.version).stage_counts()
-    context = {
+    return {
         "release": release,
         "counts": counts,
         "entered": release.entered_stages(),
         "records_total": counts[Stage.STABLE] + counts[Stage.BETA] + counts[Stage.ALPHA],
-        "themes": themes,
+        "themes": Theme.objects.filter(release=release).prefetch_related("enhancements"),
         "stages": LIST_STAGES,
     }
-    return render(request, "releasenotes/home.html", context)
+
+
+@public_page
+def release_index(request):
+    return render(request, "releasenotes/release_index.html", {"releases": Release.objects.with_note_counts()})
+
+
+@public_page
+def release_detail(request, version):
+    release = get_object_or_404(Release.objects.with_note_counts(), version=version)
+    notes = ReleaseNote.objects.in_release(release).for_display()
+    context = {
+        **(_overview(release) if release.documented else {"release": release, "entered": release.entered_stages()}),
+        "action_required": notes.action_required().order_by("pr_number"),
+        "deprecation_count": notes.deprecations().count(),
+        "removals": ApiRemoval.objects.with_releases().removed_in(release.version),
+    }
+    return render(request, "releasenotes/release_detail.html", context)
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count (the facet counts already give it) instead of asking."""
+
+    def __init__(self, object_list, per_page, count):
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = count
+
+
+@public_page
+def release_notes(request, version):
+    """The notes browser: facets combined with AND, a count on each value, state in the URL."""
+    data = request.GET.copy()
+    data["release"] = version
+    filterset = ReleaseNoteFilter(data, queryset=ReleaseNote.objects.all(), request=request)
+    if not filterset.is_valid():
+        if "release" in filterset.errors:
+            raise Http404(version)
+        return render(request, "releasenotes/release_notes.html", {"filter": filterset, "invalid": True}, status=400)
+    counts = note_facet_counts(filterset)
+    notes = filterset.qs.prefetch_related("labels").order_by("-action_required", "pr_number")
+    paginator = CountedPaginator(notes, NOTES_PAGE_SIZE, filtered_total(filterset, counts))
+    try:
+        page = paginator.page(request.GET.get("page", 1))
+    except (PageNotAnInteger, EmptyPage):
+        raise Http404(_("There is no such page of results.")) from None
+    context = {
+        "release": filterset.form.cleaned_data["release"],
+        "filter": filterset,
+        "page": page,
+        "facets": counts,
+        "kinds": NOTE_KINDS,
+        "labels": filterset.labels,
+    }
+    return render(request, "releasenotes/release_notes.html", context)
 
 
 @public_page
@@ -113,6 +172,7 @@ def enhancement_detail(request, kep_number):
         "enhancement": enhancement,
         "timeline": list(enhancement.stages.all()),
         "gates": {gate.name: gate for gate in enhancement.gates.all()},
+        "notes": ReleaseNote.objects.naming(enhancement),
     }
     return render(request, "releasenotes/enhancement_detail.html", context)
 

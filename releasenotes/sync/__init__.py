@@ -8,11 +8,13 @@ overwritten. Steps run in the order listed; add a step by appending it to STEPS.
 from django.db import transaction
 
 from .keps import sync_keps
+from .release_notes import sync_release_notes
 from .report import SyncReport
 from .shipped import sync_shipped_content
 
 STEPS = [
     sync_shipped_content,
+    sync_release_notes,
     sync_keps,
 ]
 

@@ -190,11 +190,12 @@ def upsert(model, lookup: dict, values: dict, report: SyncReport, source: str):
     return obj
 
 
-def upsert_many(model, key: str, rows: list[dict], report: SyncReport, source: str, *, create=None) -> None:
+def upsert_many(model, key: str, rows: list[dict], report: SyncReport, source: str, *, scope=None, create=None) -> None:
     """`upsert` for thousands of rows: one read of the existing ones, bulk inserts for the
     new ones, and the same field-by-field rule for the rest.
 
-    `rows` are value dicts that include `key` (a unique field). `create(objs, m2m)` may
+    `rows` are value dicts that include `key`, unique within `scope` (a filter such as
+    {"release": release}; its fields are among the row values too). `create(objs)` may
     replace the plain bulk insert (e.g. to write history rows at the same time).
     """
     ledger = _ledger(report, model)
@@ -202,7 +203,9 @@ def upsert_many(model, key: str, rows: list[dict], report: SyncReport, source: s
     m2m_names = [name for name in (rows[0] if rows else {}) if _field(model, name).many_to_many]
     existing = {
         normalise(_field(model, key), getattr(obj, _field(model, key).attname)): obj
-        for obj in model.objects.filter(**{f"{key}__in": [row[key] for row in rows]}).prefetch_related(*m2m_names)
+        for obj in model.objects.filter(**(scope or {}), **{f"{key}__in": [row[key] for row in rows]}).prefetch_related(
+            *m2m_names
+        )
     }
     new_objs, new_m2m, hashes = [], [], []
     for row in rows:
@@ -233,8 +236,9 @@ def upsert_many(model, key: str, rows: list[dict], report: SyncReport, source: s
                 obj.prepare_for_bulk()
         created = create(new_objs) if create else model.objects.bulk_create(new_objs, batch_size=500)
         if any(obj.pk is None for obj in created):  # backends that don't return ids
-            by_key = model.objects.in_bulk([getattr(o, key) for o in created], field_name=key)
-            created = [by_key[getattr(o, key)] for o in created]
+            keys = [getattr(o, key) for o in created]
+            by_key = {getattr(o, key): o for o in model.objects.filter(**(scope or {}), **{f"{key}__in": keys})}
+            created = [by_key[k] for k in keys]
         for name in m2m_names:
             through = getattr(model, name).through
             source_col, target_col = _through_columns(model, name)

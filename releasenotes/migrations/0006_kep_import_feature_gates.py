@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('releasenotes', '0004_sync_ledger'),
+        ('releasenotes', '0005_release_notes'),
     ]
 
     operations = [
