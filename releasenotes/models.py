@@ -773,6 +773,11 @@ class ReleaseNoteQuerySet(models.QuerySet):
     def deprecations(self):
         return self.filter(labels__facet=NoteFacet.KIND, labels__slug="deprecation")
 
+    def to_read_before_upgrading(self):
+        """Action-required notes and deprecation notes: what an upgrade path lists."""
+        deprecation = NoteLabel.objects.filter(facet=NoteFacet.KIND, slug="deprecation")
+        return self.filter(Q(action_required=True) | Q(labels__in=deprecation)).distinct()
+
     def for_display(self):
         """With the release and every label read in two queries, whatever the page size."""
         return self.select_related("release").prefetch_related("labels")

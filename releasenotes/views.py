@@ -3,6 +3,7 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -38,6 +39,7 @@ from .models import (
     Theme,
 )
 from .query import MAX_QUERY_LENGTH
+from .upgrade import upgrade_path
 from .versions import covered_releases, parse_minor
 
 PAGE_SIZE = 25
@@ -296,7 +298,7 @@ def removed_apis(request, version):
 
 @public_page
 def upgrade(request):
-    """Everything removed between two releases, release by release, saying so where nothing was."""
+    """Everything that changes between two releases, release by release, saying so where nothing does."""
     asked = "from" in request.GET or "to" in request.GET
     form = UpgradeForm({"from_version": request.GET.get("from", ""), "to_version": request.GET.get("to", "")})
     context = {"form": form, "asked": asked}
@@ -305,13 +307,20 @@ def upgrade(request):
     if not form.is_valid():
         return render(request, "releasenotes/upgrade.html", context, status=400)
     current, target = form.cleaned_data["from_version"], form.cleaned_data["to_version"]
-    removals = list(ApiRemoval.objects.with_releases().between(current, target))
     cur, tgt = parse_minor(current), parse_minor(target)
-    steps = []
-    for minor in range(cur[1] + 1, tgt[1] + 1):
-        version = f"{cur[0]}.{minor}"
-        steps.append((version, [r for r in removals if r.removed_in.version == version]))
-    context.update({"current": current, "target": target, "steps": steps, "total": len(removals)})
+    versions = [f"{cur[0]}.{minor}" for minor in range(cur[1] + 1, tgt[1] + 1)]
+    path = upgrade_path(current, target, versions)
+    context.update(
+        {
+            "current": current,
+            "target": target,
+            "path": path,
+            "steps": path.steps,
+            "total": path.removals,
+            "dockershim_url": reverse("releasenotes:dockershim"),
+            "check_url": reverse("releasenotes:check"),
+        }
+    )
     return render(request, "releasenotes/upgrade.html", context)
 
 
