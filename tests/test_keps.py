@@ -216,3 +216,15 @@ def test_at_least_95_percent_of_the_keps_of_1_19_to_1_34_have_a_korean_title():
     keps = Enhancement.objects.filter(stages__release__version__in=covered_releases()).distinct()
     titled = keps.exclude(title_ko__isnull=True).exclude(title_ko="")
     assert titled.count() >= 0.95 * keps.count(), f"{titled.count()} of {keps.count()}"
+
+
+def test_a_kep_page_lists_the_release_notes_that_name_its_gates_newest_first(client):
+    response = client.get("/en/enhancements/3329/")
+    notes = response.context["notes"]
+    gates = {"PodDisruptionConditions", "JobPodFailurePolicy"}
+    assert len(notes) > 5
+    assert all(gates & set(n.feature_gates) or 3329 in n.kep_numbers for n in notes)
+    assert any(gates & set(n.feature_gates) for n in notes)
+    order = [(n.release.major, n.release.minor, n.pr_number) for n in notes]
+    assert order == sorted(order, reverse=True)
+    assert f'id="pr-{notes[0].pr_number}"' in response.content.decode()
