@@ -27,7 +27,8 @@ _STAGE_FROM_FACTS = {"deprecation": Stage.DEPRECATED}
 
 def load_yaml(path: Path):
     with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        # libyaml's parser when PyYAML has it: the same safe loading, many times faster.
+        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
 
 
 def version_key(version: str) -> tuple[int, int]:

@@ -32,8 +32,13 @@ KEP_BASE_URL = "https://github.com/kubernetes/enhancements/tree/master/keps/"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-class _StringDateLoader(yaml.SafeLoader):
-    """SafeLoader without the timestamp resolver: `creation-date: 2024-13-45` stays the
+# libyaml's parser when PyYAML has it (ten times faster on 650 files), the same safe
+# constructor either way.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _StringDateLoader(_SafeLoader):
+    """A safe loader without the timestamp resolver: `creation-date: 2024-13-45` stays the
     string it is instead of making the whole file fail to load."""
 
 
