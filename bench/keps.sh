@@ -2,7 +2,7 @@
 # The enhancement list of the largest release, rendered with no page cache, beside the
 # framework floor (/robots.txt) from the same gunicorn in the same run.
 #
-#   bash bench/keps.sh                 # 15 s per URL, 20 connections
+#   bash bench/keps.sh                 # 15 s per URL, 8 connections
 #   KEPS_DURATION=5s bash bench/keps.sh
 #
 # Every request to the list carries a fresh `_` parameter, so the page cache (keyed by the
@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DURATION="${KEPS_DURATION:-15s}"
-CONNECTIONS="${KEPS_CONNECTIONS:-20}"
+CONNECTIONS="${KEPS_CONNECTIONS:-8}"
 THREADS="${KEPS_THREADS:-2}"
 BUDGET="${KEPS_BUDGET:-0.25}"
 
