@@ -13,6 +13,8 @@ Everything is written through the ledger, so a value an editor changed stays.
 from pathlib import Path
 
 from django.conf import settings
+from django.core.management.color import no_style
+from django.db import connection
 from simple_history.utils import bulk_create_with_history
 
 from .. import dataset, search
@@ -121,6 +123,7 @@ def sync_keps(report: SyncReport, dry_run: bool, keps_dir: Path = KEPS_DIR, titl
     upsert_many(StageEntry, "id", entries, report, MAP_SOURCE, create=_with_history(StageEntry))
 
     sync_feature_gates(report, owned_by_facts)
+    reset_sequences(Enhancement, StageEntry)
     if not dry_run and report.current.changed:
         # Bulk writes send no signals: bring the search index and the page cache up to date.
         search.rebuild()
@@ -139,6 +142,16 @@ def sync_feature_gates(report: SyncReport, owned_by_facts: set[int]) -> None:
         primary = next((k for k in keps if k in owned_by_facts), keps[0])
         rows.append({"name": name, "kep": primary, "keps": sorted(keps)})
     upsert_many(FeatureGate, "name", rows, report, MAP_SOURCE)
+
+
+def reset_sequences(*models) -> None:
+    """Rows written with chosen ids (the KEP number, as the fixtures do) leave PostgreSQL's
+    id sequences behind; move them past the highest id, as loaddata does."""
+    statements = connection.ops.sequence_reset_sql(no_style(), models)
+    if statements:
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
 
 
 def _with_history(model):
