@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test test-postgres browser-deps install migrate data lint fixtures messages bench-search bench-load bench-lighthouse clean
+.PHONY: run test test-postgres browser-deps install migrate data lint fixtures messages bench-search bench-load bench-lighthouse bench-notes clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,10 @@ clean:
 # gunicorn with production settings on 127.0.0.1; wrk and Lighthouse against the main pages.
 bench-load: install
 	bash bench/load.sh
+
+# Release-notes pages: queries, page size, and requests/s beside /robots.txt, no cache.
+bench-notes: install
+	bash bench/notes.sh
 
 bench-lighthouse: install browser-deps
 	bash bench/lighthouse.sh
