@@ -147,10 +147,12 @@ class ReleaseNoteFilter(django_filters.FilterSet):
         label=_("Action required"), method="filter_action_required", choices=YES_NO
     )
     q = django_filters.CharFilter(label=_("Search"), method="filter_text", max_length=500)
+    # One note's own link (ReleaseNote.get_absolute_url), wherever it falls in the pages.
+    pr = django_filters.NumberFilter(label=_("PR number"), field_name="pr_number", min_value=1, max_value=10**9)
 
     class Meta:
         model = ReleaseNote
-        fields = ["release", "kind", "sig", "area", "action_required", "q"]
+        fields = ["release", "kind", "sig", "area", "action_required", "q", "pr"]
 
     FACETS = ("kind", "sig", "area", "action_required")
 
