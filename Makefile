@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test test-postgres browser-deps install migrate data lint fixtures messages bench-search bench-load bench-keps bench-lighthouse clean
+.PHONY: run test test-postgres browser-deps install migrate data lint fixtures messages bench-search bench-load bench-keps bench-lighthouse bench-notes clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,10 @@ bench-load: install
 # The largest release's enhancement list with no page cache beside /robots.txt; queries per page.
 bench-keps: install
 	bash bench/keps.sh
+
+# Release-notes pages: queries, page size, and requests/s beside /robots.txt, no cache.
+bench-notes: install
+	bash bench/notes.sh
 
 bench-lighthouse: install browser-deps
 	bash bench/lighthouse.sh

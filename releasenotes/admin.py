@@ -283,13 +283,16 @@ class SnippetAdmin(ContentAdmin):
     search_fields = ["key", "title_en", "title_ko", "body_en", "body_ko"]
 
 
+QUEUE_ROWS = 300
+
+
 def translation_queue(request):
     """Every record whose Korean is missing or outdated, with counts and filters."""
     models_ = apps.get_app_config("releasenotes").get_models()
     translatable = [model for model in models_ if getattr(model, "TRANSLATED_FIELDS", ())]
     wanted_model = request.GET.get("model", "")
     wanted_status = request.GET.get("status", "")
-    rows, counts = [], {}
+    rows, counts, matching = [], {}, 0
     for model in translatable:
         name = model._meta.model_name
         for obj in model.objects.all():
@@ -299,6 +302,9 @@ def translation_queue(request):
                     continue
                 counts[(name, status)] = counts.get((name, status), 0) + 1
                 if wanted_model in ("", name) and wanted_status in ("", status):
+                    matching += 1
+                    if len(rows) >= QUEUE_ROWS:
+                        continue  # thousands of release notes await Korean: list a page's worth
                     url_name = f"admin:{model._meta.app_label}_{name}_change"
                     rows.append({"model": model._meta.verbose_name, "object": obj, "field": field, "status": status,
                                  "url": reverse(url_name, args=[obj.pk])})  # fmt: skip
@@ -321,6 +327,7 @@ def translation_queue(request):
         "wanted_model": wanted_model,
         "wanted_status": wanted_status,
         "open_conflicts": SyncConflict.objects.unresolved().count(),
+        "matching": matching,
     }
     return TemplateResponse(request, "admin/releasenotes/translation_queue.html", context)
 

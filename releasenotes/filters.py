@@ -222,10 +222,12 @@ class ReleaseNoteFilter(django_filters.FilterSet):
         label=_("Action required"), method="filter_action_required", choices=YES_NO
     )
     q = django_filters.CharFilter(label=_("Search"), method="filter_text", max_length=500)
+    # One note's own link (ReleaseNote.get_absolute_url), wherever it falls in the pages.
+    pr = django_filters.NumberFilter(label=_("PR number"), field_name="pr_number", min_value=1, max_value=10**9)
 
     class Meta:
         model = ReleaseNote
-        fields = ["release", "kind", "sig", "area", "action_required", "q"]
+        fields = ["release", "kind", "sig", "area", "action_required", "q", "pr"]
 
     FACETS = ("kind", "sig", "area", "action_required")
 
@@ -266,9 +268,11 @@ def note_facet_counts(filterset: ReleaseNoteFilter) -> dict[str, dict[str, int]]
     """{facet: {value: notes}} — each facet counted with every other filter applied.
 
     Facets whose own filter is not set share one query (the current results, grouped by
-    label); a facet that is set gets its own. At most four queries, whatever the data."""
+    label); a facet that is set gets its own. At most four queries, whatever the data.
+    Counted on the link table alone: a note carries a label once, so no DISTINCT."""
     data = filterset.form.cleaned_data
     through = ReleaseNote.labels.through
+    by_id = {label.pk: label for label in filterset.labels}
     counts = {facet: {} for facet in filterset.FACETS}
     label_facets = ("kind", "sig", "area")
     unset = [f for f in label_facets if not data.get(f)]
@@ -276,18 +280,58 @@ def note_facet_counts(filterset: ReleaseNoteFilter) -> dict[str, dict[str, int]]
         ([f], filterset.without(f)) for f in label_facets if data.get(f)
     ]
     for facets, base in groups:
+        ids = [pk for pk, label in by_id.items() if label.facet in facets]
         rows = (
-            through.objects.filter(releasenote__in=base.order_by().values("pk"), notelabel__facet__in=facets)
-            .values_list("notelabel__facet", "notelabel__slug")
-            .annotate(n=Count("releasenote", distinct=True))
+            through.objects.filter(releasenote__in=base.order_by().values("pk"), notelabel__in=ids)
+            .values_list("notelabel")
+            .annotate(n=Count("pk"))
             .order_by()
         )
-        for facet, slug, n in rows:
-            counts[facet][slug] = n
+        for label_id, n in rows:
+            label = by_id[label_id]
+            counts[label.facet][label.slug] = n
     base = filterset.without("action_required") if data.get("action_required") else filterset.qs
-    rows = base.order_by().values_list("action_required").annotate(n=Count("pk", distinct=True))
+    rows = base.order_by().values_list("action_required").annotate(n=Count("pk"))
     counts["action_required"] = {("true" if flag else "false"): n for flag, n in rows}
     return counts
+
+
+def note_facet_links(filterset: ReleaseNoteFilter, counts, query) -> dict[str, list[dict]]:
+    """Each facet's values with their count, the URL that picks them (keeping every other
+    filter, dropping the page) and whether they are picked: built here, not in the template,
+    because the largest release has about a hundred of them."""
+    data = filterset.form.cleaned_data
+    base = query.copy()
+    base.pop("page", None)
+
+    def url(name, value):
+        changed = base.copy()
+        if value is None:
+            changed.pop(name, None)
+        else:
+            changed[name] = value
+        encoded = changed.urlencode()
+        return f"?{encoded}" if encoded else "?"
+
+    values = {
+        "action_required": [("true", _("Action required")), ("false", _("No action required"))],
+        "kind": filterset.filters["kind"].extra["choices"],
+        "sig": filterset.filters["sig"].extra["choices"],
+        "area": filterset.filters["area"].extra["choices"],
+    }
+    links = {}
+    for facet, choices in values.items():
+        picked = data.get(facet) or ""
+        links[facet] = {
+            "any": {"url": url(facet, None), "current": not picked},
+            "values": [
+                {"value": value, "label": label, "count": counts[facet].get(value, 0), "url": url(facet, value),
+                 "current": value == picked}
+                for value, label in choices
+                if counts[facet].get(value) or value == picked
+            ],
+        }  # fmt: skip
+    return links
 
 
 def filtered_total(filterset: ReleaseNoteFilter, counts) -> int:

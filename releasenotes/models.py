@@ -799,6 +799,9 @@ class ReleaseNote(Editable):
     """One note of a release's published release notes (kubernetes-sigs/release-notes)."""
 
     TRANSLATED_FIELDS = ("text",)
+    # What a list of notes does not show (it shows the stored HTML): left unread there.
+    # (Named per language: modeltranslation reads "html" as the page language's column.)
+    NOT_LISTED = ("text_en", "text_ko", "kep_numbers", "translation_sources")
     release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="notes", verbose_name=_("release"))
     pr_number = models.PositiveIntegerField(_("PR number"))
     text = models.TextField(_("text"), help_text=_("Markdown. The English is the upstream note as published."))

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from . import manifests
 from . import search as engine
@@ -14,13 +15,13 @@ from .checker import ManifestError
 from .dataset import FAQ_TIMELINE_KEY
 from .filters import (
     LIST_STAGES,
-    NOTE_KINDS,
     EnhancementFilter,
     FeatureGateFilter,
     ReleaseNoteFilter,
     facet_counts,
     filtered_total,
     note_facet_counts,
+    note_facet_links,
 )
 from .forms import UpgradeForm
 from .models import (
@@ -89,6 +90,14 @@ def release_detail(request, version):
     return render(request, "releasenotes/release_detail.html", context)
 
 
+NOTE_FACET_HEADINGS = [
+    ("action_required", _lazy("Action required"), _lazy("Any")),
+    ("kind", _lazy("Kind"), _lazy("Any kind")),
+    ("sig", _lazy("SIG"), _lazy("Any SIG")),
+    ("area", _lazy("Area"), _lazy("Any area")),
+]
+
+
 class CountedPaginator(Paginator):
     """A paginator told its count (the facet counts already give it) instead of asking."""
 
@@ -108,7 +117,9 @@ def release_notes(request, version):
             raise Http404(version)
         return render(request, "releasenotes/release_notes.html", {"filter": filterset, "invalid": True}, status=400)
     counts = note_facet_counts(filterset)
-    notes = filterset.qs.prefetch_related("labels").order_by("-action_required", "pr_number")
+    notes = (
+        filterset.qs.prefetch_related("labels").defer(*ReleaseNote.NOT_LISTED).order_by("-action_required", "pr_number")
+    )
     paginator = CountedPaginator(notes, NOTES_PAGE_SIZE, filtered_total(filterset, counts))
     try:
         page = paginator.page(request.GET.get("page", 1))
@@ -118,9 +129,8 @@ def release_notes(request, version):
         "release": filterset.form.cleaned_data["release"],
         "filter": filterset,
         "page": page,
-        "facets": counts,
-        "kinds": NOTE_KINDS,
-        "labels": filterset.labels,
+        "facets": note_facet_links(filterset, counts, request.GET),
+        "facet_headings": NOTE_FACET_HEADINGS,
     }
     return render(request, "releasenotes/release_notes.html", context)
 

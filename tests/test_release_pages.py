@@ -184,3 +184,9 @@ def test_the_sitemap_lists_pages_in_both_languages_with_alternates(client):
 
 def test_labels_are_one_row_per_value():
     assert ReleaseNote.objects.filter(labels__facet=NoteFacet.SIG, labels__slug="node").count() == 0
+
+
+def test_a_notes_own_link_shows_it(client):
+    note = ReleaseNote.objects.filter(release__version="1.19", action_required=False).order_by("-pr_number").first()
+    html = client.get(note.get_absolute_url()).content.decode()
+    assert listed_prs(html) == {note.pr_number}

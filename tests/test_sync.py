@@ -85,3 +85,16 @@ def test_a_dry_run_changes_nothing():
     report = run_sync(dry_run=True)
     assert report.steps[0].created >= 1
     assert not Enhancement.objects.filter(pk=555).exists()
+
+
+def test_a_dry_run_prints_what_would_change(capsys):
+    Enhancement.objects.filter(pk=555).update(aliases=["stale"])
+    ct = ContentType.objects.get_for_model(Enhancement)
+    SyncedField.objects.filter(content_type=ct, object_pk="555", field="aliases").update(
+        value_hash=value_hash(["stale"])
+    )
+    call_command("sync_content", dry_run=True)
+    out = capsys.readouterr().out
+    assert "would have updated enhancement KEP-555" in out and ": aliases" in out
+    assert "total: would change 1 rows" in out
+    assert Enhancement.objects.get(pk=555).aliases == ["stale"]
