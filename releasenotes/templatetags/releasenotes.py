@@ -93,3 +93,14 @@ def kind_label(slug):
     from ..filters import NOTE_KINDS
 
     return dict(NOTE_KINDS).get(slug, slug)
+
+
+@register.simple_tag
+def stage_badge(stage):
+    """The stage badge (as _stage_badge.html draws it), built in Python: list pages draw
+    dozens of them, and an include per badge costs more than the rest of a row."""
+    from ..models import Stage
+
+    if stage not in Stage.values:
+        return ""
+    return format_html('<span class="badge stage stage-{}">{}</span>', stage, Stage(stage).label)
