@@ -228,3 +228,11 @@ def test_a_kep_page_lists_the_release_notes_that_name_its_gates_newest_first(cli
     order = [(n.release.major, n.release.minor, n.pr_number) for n in notes]
     assert order == sorted(order, reverse=True)
     assert f'id="pr-{notes[0].pr_number}"' in response.content.decode()
+
+
+def test_every_release_page_says_what_entered_each_stage_and_from_where(client, expected):
+    for version in ("1.19", "1.27", "1.34"):
+        response = client.get(f"/en/releases/{version}/")
+        assert response.status_code == 200, version
+        assert {g.stage: g.count for g in response.context["entered"]} == {s: expected[(version, s)] for s in STAGES}
+        assert "Where these come from: kep.yaml milestone map" in response.content.decode()
