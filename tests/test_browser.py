@@ -283,7 +283,14 @@ def test_it_takes_a_korean_reader_from_the_home_page_to_an_enhancement_and_into_
     expect(facts).to_contain_text("KEP-2254")
     expect(facts.get_by_role("link", name="SIG Node")).to_be_visible()
     expect(page.get_by_role("heading", name="단계 타임라인")).to_be_visible()
-    expect(page.locator(".timeline li")).to_have_text(["1.18 알파", "1.22 베타", "1.25 스테이블"])
+    # Each entry says where it comes from.
+    expect(page.locator(".timeline li")).to_have_text(
+        [
+            re.compile(r"^1\.18 알파 출처: kep\.yaml"),
+            re.compile(r"^1\.22 베타 출처: "),
+            re.compile(r"^1\.25 스테이블 출처: "),
+        ]
+    )
 
     page.get_by_role("navigation", name="언어").get_by_role("link", name="English").click()
     expect(page).to_have_url(re.compile(r"/en/enhancements/2254/$"))
@@ -291,7 +298,9 @@ def test_it_takes_a_korean_reader_from_the_home_page_to_an_enhancement_and_into_
     expect(page).to_have_title(re.compile(r"^cgroup v2 support \(KEP-2254\)"))
     expect(page.locator("h1")).to_have_text("cgroup v2 support")
     expect(page.locator("dl.facts")).to_contain_text("KEP number")
-    expect(page.locator(".timeline li")).to_have_text(["1.18 Alpha", "1.22 Beta", "1.25 Stable"])
+    expect(page.locator(".timeline li")).to_have_text(
+        [re.compile(rf"^{entry} Source: ") for entry in (r"1\.18 Alpha", r"1\.22 Beta", r"1\.25 Stable")]
+    )
     expect(page.get_by_role("navigation", name="Language").get_by_role("link", name="한국어")).to_have_attribute(
         "href", "/ko/enhancements/2254/"
     )
