@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -20,7 +20,6 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import manifests, search
-from .checker import ManifestError
 from .filters import EnhancementFilter
 from .forms import UpgradeForm
 from .models import ApiRemoval, Enhancement, SearchKind, StageEntry
@@ -194,49 +193,67 @@ ERROR_SCHEMA = inline_serializer(
     )
 )
 class CheckView(APIView):
-    """POST manifests (application/yaml, application/json, text/plain, or a multipart
-    field `manifests`) to /api/v1/check/?target=1.22[&current=1.21]. Nothing is stored."""
+    """POST manifests (application/yaml, application/json, text/plain, curl's default
+    application/x-www-form-urlencoded, or a multipart field `manifests`) to
+    /api/v1/check/?target=1.22[&current=1.21]. Nothing is stored."""
 
     parser_classes = [MultiPartParser]
-    RAW_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "application/json", "text/plain")
+    RAW_TYPES = (
+        "application/yaml",
+        "application/x-yaml",
+        "text/yaml",
+        "text/x-yaml",
+        "application/json",
+        "text/plain",
+        "application/octet-stream",
+        # `curl --data-binary @deploy.yaml` without -H sends this, with the file as it is.
+        "application/x-www-form-urlencoded",
+        "",
+    )
 
     def post(self, request):
+        params = request.query_params
         try:
-            target, current = manifests.clean_versions(
-                request.query_params.get("target"), request.query_params.get("current")
-            )
+            body = self._body(request)
+            result = manifests.check_request(body, params.get("target"), params.get("current"))
         except manifests.CheckRequestError as error:
-            return Response({"error": error.as_dict()}, status=400)
+            return Response({"error": error.as_dict()}, status=error.status)
+        return Response(result.as_dict(request.build_absolute_uri))
+
+    def _body(self, request) -> bytes | str:
         limit = settings.CHECKER_MAX_BYTES
-        length = request.META.get("CONTENT_LENGTH") or "0"
+        length = request.META.get("CONTENT_LENGTH") or ""
         media_type = (request.content_type or "").split(";")[0].strip().lower()
-        too_large = _error(413, "too_large", f"The body is larger than {limit} bytes.")
         if media_type == "multipart/form-data":
             if length.isdigit() and int(length) > limit + 64 * 1024:
-                return too_large
-            upload = request.FILES.get("manifests")
-            if upload is None:
-                return _error(400, "missing_field", "Send the manifests in a multipart field named 'manifests'.")
-            if upload.size > limit:
-                return too_large
-            body = upload.read()
-        elif media_type in self.RAW_TYPES or media_type == "":
-            if length.isdigit() and int(length) > limit:
-                return too_large
-            body = request._request.read(limit + 1)
-            if len(body) > limit:
-                return too_large
-        else:
-            return _error(
-                415,
+                raise manifests.too_large()
+            body = manifests.body_from_form(request.data, request.FILES)
+            if not body:
+                raise manifests.CheckRequestError(
+                    "missing_field", "Send the manifests in a multipart field named 'manifests'."
+                )
+            return body
+        if media_type not in self.RAW_TYPES:
+            raise manifests.CheckRequestError(
                 "unsupported_media_type",
                 f"Send application/yaml, application/json or multipart/form-data, not {media_type}.",
+                status=415,
             )
-        try:
-            report = manifests.run_check(body, target, current)
-        except ManifestError as error:
-            return Response({"error": error.as_dict()}, status=413 if error.code == "too_large" else 400)
-        return Response({"current": current, "target": target, **report.as_dict()})
+        if length.isdigit() and int(length) > limit:
+            raise manifests.too_large()
+        django_request = request._request
+        if not length and "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+            # No Content-Length: Django's own stream would read nothing. The server (gunicorn)
+            # has already undone the chunking; read what it hands over, up to the limit.
+            body = request.META["wsgi.input"].read(limit + 1)
+        else:
+            body = django_request.read(limit + 1)
+        if len(body) > limit:
+            raise manifests.too_large()
+        if media_type == "application/x-www-form-urlencoded" and body.startswith(b"manifests="):
+            # A real form (curl --data-urlencode manifests@deploy.yaml): take its field.
+            body = QueryDict(body, encoding="utf-8").get("manifests", "")
+        return body
 
 
 def _error(status, code, message):
