@@ -182,8 +182,15 @@ ERROR_SCHEMA = inline_serializer(
                     "current": serializers.CharField(allow_null=True),
                     "target": serializers.CharField(),
                     "documents": serializers.IntegerField(),
+                    "truncated": serializers.BooleanField(
+                        help_text="True when the input held more objects or findings than one answer gives."
+                    ),
                     "findings": serializers.ListField(child=serializers.DictField()),
                     "dockershim": serializers.ListField(child=serializers.DictField()),
+                    "errors": serializers.ListField(
+                        child=serializers.DictField(),
+                        help_text="Documents that could not be read; the rest were checked.",
+                    ),
                 },
             ),
             400: ERROR_SCHEMA,

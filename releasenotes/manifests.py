@@ -180,14 +180,16 @@ def body_from_form(data, files) -> bytes | str:
     """The manifests of a form post: an uploaded file, else the pasted text, under either
     field name. Raises CheckRequestError when the upload is too large."""
     for name in FIELD_NAMES:
-        upload = files.get(name)
-        if upload is not None:
-            if upload.size > settings.CHECKER_MAX_BYTES:
-                raise too_large()
-            return upload.read()
+        # A browser sends an empty file part when no file was chosen: skip it.
+        for upload in files.getlist(name) if hasattr(files, "getlist") else [files.get(name)]:
+            if upload is not None and upload.size:
+                if upload.size > settings.CHECKER_MAX_BYTES:
+                    raise too_large()
+                return upload.read()
     for name in FIELD_NAMES:
-        if data.get(name):
-            return data[name]
+        for text in data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]:
+            if text:
+                return text
     return ""
 
 

@@ -222,7 +222,8 @@ def check(request):
         context.update({"target": "1.22", "current": "1.21"})
         return render(request, "releasenotes/check.html", context)
     target, current = request.POST.get("target"), request.POST.get("current") or None
-    text = request.POST.get("manifests", "")
+    # The pasted text; an empty file part of the same name may come with it.
+    text = next((value for value in request.POST.getlist("manifests") if value), "")
     too_long_to_echo = len(text) > manifests.PAGE_ECHO_LIMIT
     context.update(
         {

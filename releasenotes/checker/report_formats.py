@@ -71,7 +71,8 @@ def _where(name: str, line: Any) -> str:
 
 def _replacement(finding: Any) -> str:
     if finding.replacement:
-        return f"use {finding.replacement}"
+        deprecated = " (deprecated at the target too, but no better version is served there)"
+        return f"use {finding.replacement}" + (deprecated if finding.replacement_deprecated else "")
     return "no replacement at the target" + (
         f" ({finding.advice['en'].splitlines()[0]})" if finding.advice.get("en") else ""
     )

@@ -10,6 +10,7 @@ worse was found.
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from releasenotes import manifests
 from releasenotes.checker import report_formats
@@ -29,7 +30,11 @@ class Command(BaseCommand):
         parser.add_argument("--current", help="Release the cluster runs now.")
         parser.add_argument("-o", "--output", choices=report_formats.FORMATS, default="text")
 
-    def handle(self, *args, paths, target, current, output, **options):
+    def handle(self, *args, **options):
+        with translation.override("en"):  # CI logs and code-scanning tools read English
+            self._check(**options)
+
+    def _check(self, *, paths, target, current, output, **options):
         try:
             manifests.clean_versions(target, current)
         except manifests.CheckRequestError as error:
