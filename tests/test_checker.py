@@ -755,16 +755,22 @@ def test_it_rejects_a_kind_list_without_items():
     [
         ("kind: !Ref web\n", 1),
         ("replicas: !!int 0x\n", 1),
-        ("replicas: " + "9" * 5000 + "\n", 1),
         ("a: *nowhere\n", 1),
         ("a: &x 1\nb: &x 2\n", 2),
     ],
-    ids=["unknown tag", "bad int", "huge int", "undefined alias", "duplicate anchor"],
+    ids=["unknown tag", "bad int", "undefined alias", "duplicate anchor"],
 )
 def test_it_turns_whatever_yaml_cannot_build_into_invalid_yaml(text, line):
     error = parse_error(text)
 
     assert (error.code, error.document, error.line) == ("invalid_yaml", 0, line)
+
+
+def test_it_reads_every_untagged_scalar_as_the_string_it_is_written_as():
+    (document,) = parse_manifests("kind: Pod\nmetadata: {name: 0x10}\nspec: {replicas: " + "9" * 5000 + "}\n")
+
+    assert document.obj["metadata"]["name"] == "0x10"
+    assert document.obj["spec"]["replicas"] == "9" * 5000
 
 
 def test_it_never_raises_anything_but_manifest_error():

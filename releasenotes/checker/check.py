@@ -11,11 +11,12 @@ import posixpath
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from releasenotes.versions import VersionError, parse_minor, try_normalise
 
-from .parse import Document
+from .parse import Document, collector_paused
 from .rules import Replacement, Rule, RuleSet
 
 __all__ = [
@@ -49,6 +50,26 @@ _POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
     "Job": ("spec", "template", "spec"),
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
 }
+
+
+# Built-in kinds that hold no pod spec: not worth walking for `volumes` lists.
+_WITHOUT_POD_SPEC = frozenset(
+    {
+        "Service", "Ingress", "IngressClass", "ConfigMap", "Secret", "ServiceAccount", "Namespace",
+        "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding", "NetworkPolicy", "Endpoints",
+        "EndpointSlice", "PersistentVolumeClaim", "PersistentVolume", "StorageClass",
+        "HorizontalPodAutoscaler", "PodDisruptionBudget", "PriorityClass", "LimitRange", "ResourceQuota",
+        "CustomResourceDefinition", "Lease", "Event",
+    }
+)  # fmt: skip
+
+
+def _is_core_group(api_version: Any) -> bool:
+    """A Kubernetes API group (no dot, or ending in .k8s.io), not a custom resource's."""
+    if not isinstance(api_version, str):
+        return False
+    group = api_version.rpartition("/")[0]
+    return "." not in group or group.endswith(".k8s.io")
 
 
 @dataclass(frozen=True)
@@ -210,7 +231,11 @@ def check(
     target_minor = parse_minor(target)  # VersionError is a ValueError
     current_minor = parse_minor(current) if current is not None else None
     ruleset = rules if isinstance(rules, RuleSet) else rules_from_removals(rules)
+    with collector_paused():
+        return _check(documents, ruleset, target_minor, current_minor, max_findings)
 
+
+def _check(documents, ruleset, target_minor, current_minor, max_findings) -> Report:
     report = Report(documents=len(documents))
     for document in documents:
         obj = document.obj
@@ -246,10 +271,11 @@ def check(
                     source,
                 )
             )
-        if len(report.dockershim) < max_findings:
-            report.dockershim.extend(_docker_socket_mounts(document, obj, name))
-        else:
+        room = max_findings - len(report.dockershim)
+        mounts = list(islice(_docker_socket_mounts(document, obj, name), room + 1))
+        if len(mounts) > room:
             report.truncated = True
+        report.dockershim.extend(mounts[:room])
     return report
 
 
@@ -347,6 +373,8 @@ def _last_applied(obj: dict[str, Any]) -> dict[str, Any] | None:
 def _docker_socket_mounts(document: Document, obj: dict[str, Any], name: str | None) -> Iterator[DockerSocketMount]:
     kind = obj.get("kind") if isinstance(obj.get("kind"), str) else None
     path = _POD_SPEC_PATHS.get(kind) if kind else None
+    if kind in _WITHOUT_POD_SPEC and _is_core_group(obj.get("apiVersion")):
+        return
     if path is not None:
         pod_spec = _dig(obj, path)
         volume_lists = [pod_spec.get("volumes")] if isinstance(pod_spec, dict) else []

@@ -107,6 +107,7 @@ class RuleSet:
         self.rules = list(rules)
         self.by_key = {(r.api_version, r.kind): r for r in self.rules}
         self._by_kind: dict[str, list[Rule]] = {}
+        self._replacements: dict[tuple[str, str, tuple[int, int]], Replacement | None] = {}
         for rule in self.rules:
             self._by_kind.setdefault(rule.kind, []).append(rule)
 
@@ -118,6 +119,12 @@ class RuleSet:
         mature one (stable where there is one). When every version the target serves is
         deprecated too, the one removed last, marked `deprecated`; None when the target
         serves no other version of the kind (PodSecurityPolicy from 1.25)."""
+        key = (rule.api_version, rule.kind, target)
+        if key not in self._replacements:
+            self._replacements[key] = self._replacement_at(rule, target)
+        return self._replacements[key]
+
+    def _replacement_at(self, rule: Rule, target: tuple[int, int]) -> Replacement | None:
         known_since: dict[str, str | None] = {}
         for other in self._by_kind.get(rule.kind, ()):
             for candidate in other.replacements:
