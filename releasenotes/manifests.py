@@ -208,7 +208,9 @@ ERROR_MESSAGES = {
     "invalid_json": lambda e: _("The JSON could not be read (line %(line)s).") % {"line": e.line or "?"},
     "not_text": lambda e: _("This does not look like a text file of YAML or JSON."),
     "too_large": lambda e: _("The manifests are larger than 1 MiB."),
-    "too_complex": lambda e: _("The YAML uses too many aliases or is nested too deeply to check safely."),
+    "too_complex": lambda e: _(
+        "The input holds too many values, aliases or levels of nesting to check safely. Split it into smaller inputs."
+    ),
     "not_an_object": lambda e: (
         _("Document %(document)s is not a Kubernetes object.") % {"document": _one_based(e.document)}
     ),

@@ -1,7 +1,8 @@
-"""Check parsed manifests against API removals and for Docker socket mounts.
+"""Check parsed manifests against the API rules and for Docker socket mounts.
 
-Plain Python, no Django: the view turns ``ApiRemoval`` rows into ``Removal`` values,
-calls ``check`` and answers with ``Report.as_dict()`` plus the versions it was asked for.
+Plain Python, no Django: ``manifests.check_request`` calls ``check`` with the rule table
+(``rules.load_rules()``) and answers with ``Report.as_dict()`` plus the versions it was
+asked for. ``Removal`` values (one API version, several kinds) still work, for tests.
 """
 
 from __future__ import annotations

@@ -17,12 +17,21 @@ What it reads:
 Text that starts with ``{`` or ``[`` is read as JSON; if it is not JSON but is YAML flow
 style (``{kind: Pod}``), the YAML reading is taken, and otherwise the JSON error reported.
 
-Untrusted YAML is read in two passes. The first walks the event stream only, which never
-builds an object: it rejects nesting deeper than ``max_depth`` and counts every value,
-each alias for the whole subtree it stands for, against ``max_nodes``. So a
-billion-laughs input is refused after a few hundred events, and a self-referencing alias
-never reaches the constructor. The second pass is PyYAML's own safe loader (libyaml's
-when installed), run only on input the first pass accepted.
+Strict where a wrong reading would mislead: a key set twice in one mapping (PyYAML would
+keep the last silently) and an unrendered Helm chart (`{{ … }}`) reject the whole input.
+A document that is merely broken is reported in ``Manifests.errors`` while the others are
+still read: the input is read in one pass, and again section by section (split at `---`
+lines) only when a document in it is broken. Reading stops at ``max_objects`` objects
+(``Manifests.truncated``).
+
+Untrusted YAML is bounded before anything is built. Where anchors make aliases possible,
+a first pass walks the event stream only: it rejects nesting deeper than ``max_depth`` and
+counts every value, each alias for the whole subtree it stands for, against
+``max_nodes``, so a billion-laughs input is refused after a few hundred events and a
+self-referencing alias never reaches the builder. Without anchors every value is written
+out, and the lines, commas and brackets bound their number at no cost. Values are then
+built from libyaml's composed nodes as plain dicts, lists and strings (PyYAML's safe
+constructor only for merge keys and explicit tags), with the cyclic collector paused.
 """
 
 from __future__ import annotations
