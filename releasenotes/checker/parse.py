@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, ScalarNode
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
 __all__ = [
@@ -110,29 +110,47 @@ class _DuplicateKey(Exception):
         self.mark = mark
 
 
+class _PlainResolver(BaseResolver):
+    """Every untagged node gets its kind's default tag: scalars stay the strings they are
+    written as, which is all a check needs (Kubernetes reads names and versions as strings
+    too). The composer asks once per node, so this is kept to one dictionary look-up."""
+
+    _TAGS = {
+        ScalarNode: BaseResolver.DEFAULT_SCALAR_TAG,
+        MappingNode: BaseResolver.DEFAULT_MAPPING_TAG,
+        SequenceNode: BaseResolver.DEFAULT_SEQUENCE_TAG,
+    }
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        return self._TAGS[kind]
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass  # no path resolvers
+
+    def ascend_resolver(self) -> None:
+        pass
+
+
 if _CParser is not None:
 
-    class _ComposeLoader(_CParser, BaseResolver):  # type: ignore[misc, valid-type]
-        """libyaml's parser and composer, and no implicit typing: ``_build`` makes the values,
-        every scalar the string it is written as. That is all a check needs (Kubernetes
-        reads names and versions as strings too) and spares a regular expression per value.
-        """
+    class _ComposeLoader(_CParser, _PlainResolver):  # type: ignore[misc, valid-type]
+        """libyaml's parser and composer; ``_build`` makes the values."""
 
         def __init__(self, stream: str) -> None:
             _CParser.__init__(self, stream)
-            BaseResolver.__init__(self)
+            _PlainResolver.__init__(self)
 
 else:  # pragma: no cover - PyYAML built without libyaml
 
     class _ComposeLoader(  # type: ignore[no-redef]
-        yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer, BaseResolver
+        yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer, _PlainResolver
     ):
         def __init__(self, stream: str) -> None:
             yaml.reader.Reader.__init__(self, stream)
             yaml.scanner.Scanner.__init__(self)
             yaml.parser.Parser.__init__(self)
             yaml.composer.Composer.__init__(self)
-            BaseResolver.__init__(self)
+            _PlainResolver.__init__(self)
 
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
