@@ -1,8 +1,7 @@
 """The read-only JSON API under /api/v1/ (field names are the contract in DESIGN.md)."""
 
-from django.conf import settings
 from django.db.models import Prefetch
-from django.http import Http404, QueryDict
+from django.http import Http404
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -205,62 +204,19 @@ class CheckView(APIView):
     /api/v1/check/?target=1.22[&current=1.21]. Nothing is stored."""
 
     parser_classes = [MultiPartParser]
-    RAW_TYPES = (
-        "application/yaml",
-        "application/x-yaml",
-        "text/yaml",
-        "text/x-yaml",
-        "application/json",
-        "text/plain",
-        "application/octet-stream",
-        # `curl --data-binary @deploy.yaml` without -H sends this, with the file as it is.
-        "application/x-www-form-urlencoded",
-        "",
-    )
 
     def post(self, request):
         params = request.query_params
         try:
-            body = self._body(request)
+            if (request.content_type or "").lower().startswith("multipart/form-data"):
+                manifests.refuse_oversized(request.META, slack=64 * 1024)
+                body = manifests.body_from_form(request.data, request.FILES, required=True)
+            else:
+                body = manifests.body_from_request(request._request)
             result = manifests.check_request(body, params.get("target"), params.get("current"))
         except manifests.CheckRequestError as error:
             return Response({"error": error.as_dict()}, status=error.status)
         return Response(result.as_dict(request.build_absolute_uri))
-
-    def _body(self, request) -> bytes | str:
-        limit = settings.CHECKER_MAX_BYTES
-        length = request.META.get("CONTENT_LENGTH") or ""
-        media_type = (request.content_type or "").split(";")[0].strip().lower()
-        if media_type == "multipart/form-data":
-            if length.isdigit() and int(length) > limit + 64 * 1024:
-                raise manifests.too_large()
-            body = manifests.body_from_form(request.data, request.FILES)
-            if not body:
-                raise manifests.CheckRequestError(
-                    "missing_field", "Send the manifests in a multipart field named 'manifests'."
-                )
-            return body
-        if media_type not in self.RAW_TYPES:
-            raise manifests.CheckRequestError(
-                "unsupported_media_type",
-                f"Send application/yaml, application/json or multipart/form-data, not {media_type}.",
-                status=415,
-            )
-        if length.isdigit() and int(length) > limit:
-            raise manifests.too_large()
-        django_request = request._request
-        if not length and "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
-            # No Content-Length: Django's own stream would read nothing. The server (gunicorn)
-            # has already undone the chunking; read what it hands over, up to the limit.
-            body = request.META["wsgi.input"].read(limit + 1)
-        else:
-            body = django_request.read(limit + 1)
-        if len(body) > limit:
-            raise manifests.too_large()
-        if media_type == "application/x-www-form-urlencoded" and body.startswith(b"manifests="):
-            # A real form (curl --data-urlencode manifests@deploy.yaml): take its field.
-            body = QueryDict(body, encoding="utf-8").get("manifests", "")
-        return body
 
 
 def _error(status, code, message):

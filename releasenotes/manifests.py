@@ -14,6 +14,7 @@ from functools import cache
 from typing import Any
 
 from django.conf import settings
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -176,9 +177,59 @@ def too_large() -> CheckRequestError:
     )
 
 
-def body_from_form(data, files) -> bytes | str:
+# Media types whose body is the manifests as they are.
+RAW_TYPES = (
+    "application/yaml",
+    "application/x-yaml",
+    "text/yaml",
+    "text/x-yaml",
+    "application/json",
+    "text/plain",
+    "application/octet-stream",
+    # `curl --data-binary @deploy.yaml` without -H sends this, with the file as it is.
+    "application/x-www-form-urlencoded",
+    "",
+)
+
+
+def refuse_oversized(meta, slack: int = 0) -> None:
+    """Refuse a body whose Content-Length says it is too large, before reading it."""
+    length = meta.get("CONTENT_LENGTH") or ""
+    if length.isdigit() and int(length) > settings.CHECKER_MAX_BYTES + slack:
+        raise too_large()
+
+
+def body_from_request(request) -> bytes | str:
+    """The manifests of a request whose body is them (see RAW_TYPES): any charset
+    parameter, a chunked body, and curl's default form type are all fine."""
+    limit = settings.CHECKER_MAX_BYTES
+    media_type = (request.content_type or "").strip().lower()
+    if media_type not in RAW_TYPES:
+        raise CheckRequestError(
+            "unsupported_media_type",
+            f"Send application/yaml, application/json or multipart/form-data, not {media_type}.",
+            status=415,
+        )
+    refuse_oversized(request.META)
+    chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
+    if chunked and not request.META.get("CONTENT_LENGTH"):
+        # No Content-Length: Django's own stream would read nothing. The server (gunicorn)
+        # has already undone the chunking; read what it hands over, up to the limit.
+        body = request.META["wsgi.input"].read(limit + 1)
+    else:
+        body = request.read(limit + 1)
+    if len(body) > limit:
+        raise too_large()
+    if media_type == "application/x-www-form-urlencoded" and body.startswith(b"manifests="):
+        # A real form (curl --data-urlencode manifests@deploy.yaml): take its field.
+        body = QueryDict(body, encoding="utf-8").get("manifests", "")
+    return body
+
+
+def body_from_form(data, files, required: bool = False) -> bytes | str:
     """The manifests of a form post: an uploaded file, else the pasted text, under either
-    field name. Raises CheckRequestError when the upload is too large."""
+    field name. Raises CheckRequestError when the upload is too large, or when `required`
+    and there is none."""
     for name in FIELD_NAMES:
         # A browser sends an empty file part when no file was chosen: skip it.
         for upload in files.getlist(name) if hasattr(files, "getlist") else [files.get(name)]:
@@ -190,6 +241,8 @@ def body_from_form(data, files) -> bytes | str:
         for text in data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]:
             if text:
                 return text
+    if required:
+        raise CheckRequestError("missing_field", "Send the manifests in a multipart field named 'manifests'.")
     return ""
 
 
