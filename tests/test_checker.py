@@ -1166,3 +1166,13 @@ def test_it_survives_malformed_pod_specs():
 
     assert report.dockershim == []
     assert report.documents == 4
+
+
+@pytest.mark.parametrize("name", CORPUS_FILES)
+def test_the_real_rules_flag_every_file_of_the_peer_corpus_as_expected(name):
+    count, expected = CORPUS_EXPECTED[name]
+
+    report = check(parse_manifests(read_corpus(name)), load_rules(), target="1.32")
+
+    assert found(report) == expected
+    assert all(f.status == "removed" and f.line for f in report.findings)
