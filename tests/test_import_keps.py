@@ -1,5 +1,6 @@
 """The kep.yaml reader, on the real upstream files and on broken ones. No database."""
 
+import re
 import textwrap
 from pathlib import Path
 
@@ -68,6 +69,13 @@ def test_it_drops_and_counts_unusable_milestones(real):
     assert "'0.0'" in " ".join(p.detail for p in real.report.problems["latest_milestone_dropped"])
     for record in real.records:
         assert all(v.count(".") == 1 and not v.startswith("0.") for v in record.milestones.values()), record.path
+
+
+def test_it_keeps_only_sig_slugs(real):
+    record = real.by_number()[4216]
+    assert "Kubelet garbage collection WG" not in record.participating_sigs
+    assert "sig-node/4216-image-pull-per-runtime-class" in real.report.paths("sig_invalid")
+    assert all(re.match(r"^[a-z0-9-]+$", s) for r in real.records for s in [r.owning_sig, *r.participating_sigs])
 
 
 def test_it_treats_v1_22_and_1_22_alike(tmp_path):

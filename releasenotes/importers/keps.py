@@ -30,6 +30,7 @@ STATUS_SYNONYMS = {"superseded": "replaced"}
 RETIRED_STATUSES = {"replaced", "withdrawn", "rejected"}
 KEP_BASE_URL = "https://github.com/kubernetes/enhancements/tree/master/keps/"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_SIG = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)+$")  # "sig-node", "wg-device-management"
 
 
 # libyaml's parser when PyYAML has it (ten times faster on 650 files), the same safe
@@ -170,8 +171,8 @@ def read_kep(path: Path, root: Path, report: ImportReport) -> KepRecord | None:
         number=number,
         title=title,
         path=rel,
-        owning_sig=_text(data.get("owning-sig")) or rel.split("/", 1)[0],
-        participating_sigs=_sigs(data.get("participating-sigs")),
+        owning_sig=_owning_sig(data.get("owning-sig"), rel, report),
+        participating_sigs=_sigs(data.get("participating-sigs"), rel, report),
         status=_status(data.get("status"), rel, report),
         feature_gates=_feature_gates(data.get("feature-gates"), rel, report),
         milestones=_milestones(data.get("milestone"), rel, report),
@@ -202,10 +203,27 @@ def _is_date(value) -> bool:
     return True
 
 
-def _sigs(value) -> list[str]:
+def _owning_sig(value, rel: str, report: ImportReport) -> str:
+    slug, folder = _text(value), rel.split("/", 1)[0]
+    if _SIG.match(slug):
+        return slug
+    if not slug:
+        return folder  # keps/<sig>/<number>-<name>/ says whose it is
+    report.add("sig_invalid", rel, f"owning-sig {value!r}: the folder's {folder} instead")
+    return folder
+
+
+def _sigs(value, rel: str, report: ImportReport) -> list[str]:
     if not isinstance(value, list):
         return []
-    return list(dict.fromkeys(_text(v) for v in value if _text(v)))
+    slugs = []
+    for item in value:
+        slug = _text(item)
+        if _SIG.match(slug):
+            slugs.append(slug)
+        elif slug:
+            report.add("sig_invalid", rel, f"participating SIG {item!r} is not a SIG's slug")
+    return list(dict.fromkeys(slugs))
 
 
 def normalise_status(value) -> tuple[str, str | None]:
