@@ -164,6 +164,9 @@ class ReleaseNoteFilter(django_filters.FilterSet):
         self.filters["kind"].extra["choices"] = NOTE_KINDS + [(s, s) for s in slugs["kind"] if s not in known_kinds]
         self.filters["sig"].extra["choices"] = [(s, s) for s in slugs["sig"]]
         self.filters["area"].extra["choices"] = [(s, s) for s in slugs["area"]]
+        for name in ("kind", "sig", "area"):
+            # A form field built earlier (e.g. for the OpenAPI schema) would keep old choices.
+            self.filters[name].__dict__.pop("_field", None)
 
     def filter_label(self, queryset, name, value):
         # One join per facet: a note must carry a label of each facet asked for (AND).
