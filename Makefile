@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test test-postgres browser-deps install migrate data lint fixtures messages bench-search bench-load bench-lighthouse bench-notes clean
+.PHONY: run test test-postgres browser-deps install migrate data lint fixtures messages bench-search bench-checker bench-load bench-lighthouse bench-notes clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,9 @@ messages: install
 
 bench-search: install
 	$(PY) bench/search.py
+
+bench-checker: install
+	$(PY) bench/checker.py
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache
