@@ -239,17 +239,20 @@ class ReleaseNoteFilter(django_filters.FilterSet):
         self.filters["kind"].extra["choices"] = NOTE_KINDS + [(s, s) for s in slugs["kind"] if s not in known_kinds]
         self.filters["sig"].extra["choices"] = [(s, s) for s in slugs["sig"]]
         self.filters["area"].extra["choices"] = [(s, s) for s in slugs["area"]]
+        for name in ("kind", "sig", "area"):
+            # A form field built earlier (e.g. for the OpenAPI schema) would keep old choices.
+            self.filters[name].__dict__.pop("_field", None)
 
-    def filter_label(self, queryset, name, value):
+    def filter_label(self, queryset, name, value: str):
         # One join per facet: a note must carry a label of each facet asked for (AND).
         return queryset.filter(
             labels__in=[label for label in self.labels if (label.facet, label.slug) == (name, value)]
         )
 
-    def filter_action_required(self, queryset, name, value):
+    def filter_action_required(self, queryset, name, value: str):
         return queryset.filter(action_required=value == "true")
 
-    def filter_text(self, queryset, name, value):
+    def filter_text(self, queryset, name, value: str):
         """The search box: every note whose text, in either language, contains the words."""
         for word in value.split():
             queryset = queryset.filter(Q(text_en__icontains=word) | Q(text_ko__icontains=word))
