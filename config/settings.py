@@ -110,15 +110,19 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
 # The address a lockout counts against is the client's, not the proxy's: behind nginx
-# every request comes from 127.0.0.1, and anyone could lock an editor out. Only the
-# X-Forwarded-For entries our own proxies add are believed: with AXES_PROXY_COUNT=1
-# (one nginx in front, which sets the header itself) the last entry is the client.
-# With no proxy (the default) X-Forwarded-For is ignored, so it can't be forged.
-AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0) or None
-AXES_IPWARE_PROXY_ORDER = "right-most"
-AXES_IPWARE_PROXY_TRUSTED_IPS = env_list("AXES_TRUSTED_PROXIES", []) or None
-_BEHIND_PROXY = bool(AXES_IPWARE_PROXY_COUNT or AXES_IPWARE_PROXY_TRUSTED_IPS)
-AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if _BEHIND_PROXY else ("REMOTE_ADDR",)
+# every request comes from 127.0.0.1, and five wrong passwords from anyone would lock an
+# editor out. AXES_PROXY_COUNT is how many proxies stand in front of gunicorn; with 1,
+# deploy/nginx.conf sets X-Forwarded-For to the address nginx saw (replacing whatever the
+# client sent), and that is the address counted. With 0 (the default) the header is
+# ignored, so nobody can pick the address their failures count against.
+AXES_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
+if AXES_PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_PROXY_ORDER = "right-most"
+    # ipware counts the proxies between the client and the last one, which is REMOTE_ADDR.
+    AXES_IPWARE_PROXY_COUNT = AXES_PROXY_COUNT - 1
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 
 ROOT_URLCONF = "config.urls"
 
