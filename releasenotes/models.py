@@ -168,7 +168,7 @@ class Release(RenderedMarkdown, Editable):
         _("note on counts"),
         blank=True,
         max_length=MARKDOWN_MAX_LENGTH,
-        help_text=_("Markdown. Why the announced counts and our records differ.")
+        help_text=_("Markdown. Why the announced counts and our records differ."),
     )
     announcement_url = models.URLField(_("announcement URL"), blank=True)
     changelog_url = models.URLField(_("changelog URL"), blank=True)
