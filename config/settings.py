@@ -115,12 +115,12 @@ AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
 # deploy/nginx.conf sets X-Forwarded-For to the address nginx saw (replacing whatever the
 # client sent), and that is the address counted. With 0 (the default) the header is
 # ignored, so nobody can pick the address their failures count against.
-AXES_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
-if AXES_PROXY_COUNT:
+_proxy_count = env_int("AXES_PROXY_COUNT", 0)
+if _proxy_count:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
     AXES_IPWARE_PROXY_ORDER = "right-most"
     # ipware counts the proxies between the client and the last one, which is REMOTE_ADDR.
-    AXES_IPWARE_PROXY_COUNT = AXES_PROXY_COUNT - 1
+    AXES_IPWARE_PROXY_COUNT = _proxy_count - 1
 else:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 
