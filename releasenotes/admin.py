@@ -57,6 +57,11 @@ class RevisionForm(forms.ModelForm):
         return data
 
 
+def field_labels(model, names) -> list[str]:
+    """Field names as an editor reads them on the form: "summary [ko]", "제목 [en]"."""
+    return [str(model._meta.get_field(name).verbose_name) for name in names]
+
+
 def stale_save_message(instance, expected):
     history = instance.history.order_by("-history_date", "-history_id")
     latest = history.first()
@@ -66,7 +71,7 @@ def stale_save_message(instance, expected):
         changed = [change.field for change in latest.diff_against(seen).changes]
     who = getattr(latest, "history_user", None) or _("another editor")
     when = latest.history_date.strftime("%Y-%m-%d %H:%M UTC") if latest else "?"
-    fields = ", ".join(changed) if changed else _("unknown fields")
+    fields = ", ".join(field_labels(type(instance), changed)) if changed else _("unknown fields")
     return _(
         "%(who)s saved this record at %(when)s, after you opened it. Changed meanwhile: %(fields)s. "
         "Your changes were not saved: open the record again to see the new text, then redo your edit."
