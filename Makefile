@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test test-postgres browser-deps install migrate data lint fixtures messages bench-search bench-checker bench-load bench-keps bench-lighthouse bench-notes clean
+.PHONY: run test test-postgres browser-deps deploy-deps install migrate data lint fixtures messages bench-search bench-checker bench-load bench-keps bench-lighthouse bench-notes clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,12 +32,24 @@ browser-deps:
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-nanum >/dev/null; fi; \
 	fi
 
-test: install browser-deps
-	REQUIRE_BROWSER=1 $(PY) -m pytest
+# A throw-away redis-server for the tests that run several gunicorn instances.
+test: install browser-deps deploy-deps
+	. .ci/start-redis.sh && trap stop_redis EXIT && REQUIRE_BROWSER=1 REQUIRE_DEPLOY=1 $(PY) -m pytest
 
-# The whole suite against a real PostgreSQL 15 server started on 127.0.0.1.
-test-postgres: install browser-deps
-	. .ci/start-postgres.sh && trap stop_postgres EXIT && REQUIRE_BROWSER=1 REQUIRE_POSTGRES=1 $(PY) -m pytest
+# The whole suite against real PostgreSQL and Redis servers started on 127.0.0.1, with
+# Redis as the cache (the production shape).
+test-postgres: install browser-deps deploy-deps
+	. .ci/start-postgres.sh && . .ci/start-redis.sh && trap 'stop_redis; stop_postgres' EXIT && \
+	  REDIS_URL=$$TEST_REDIS_URL REQUIRE_BROWSER=1 REQUIRE_POSTGRES=1 REQUIRE_DEPLOY=1 $(PY) -m pytest
+
+# redis-server and nginx for the deployment tests and the load bench (Debian packages).
+deploy-deps:
+	@need=""; command -v redis-server >/dev/null || need="$$need redis-server"; \
+	  [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || need="$$need nginx-light"; \
+	  if [ -n "$$need" ]; then \
+	    if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	    $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need >/dev/null; \
+	  fi
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -60,7 +72,7 @@ clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache
 
 # gunicorn with production settings on 127.0.0.1; wrk and Lighthouse against the main pages.
-bench-load: install
+bench-load: install deploy-deps
 	bash bench/load.sh
 
 # The largest release's enhancement list with no page cache beside /robots.txt; queries per page.

@@ -32,6 +32,7 @@ start_production_server() {
   export DJANGO_SECRET_KEY
   export DJANGO_ALLOWED_HOSTS=127.0.0.1
   export DJANGO_SECURE_SSL_REDIRECT=false
+  export CACHE_DIR="$SCRATCH/cache"
 
   echo "Preparing a scratch database in $SCRATCH ..." >&2
   "$PY" manage.py migrate --noinput -v 0
@@ -42,8 +43,8 @@ start_production_server() {
   port="$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
   workers=$(( 2 * $(nproc) ))
   BASE="http://127.0.0.1:$port"
-  "$(dirname "$PY")/gunicorn" config.wsgi:application --bind "127.0.0.1:$port" --workers "$workers" \
-    --error-logfile - >"$SCRATCH/gunicorn.log" 2>&1 &
+  "$(dirname "$PY")/gunicorn" -c deploy/gunicorn.conf.py config.wsgi:application --bind "127.0.0.1:$port" \
+    --workers "$workers" >"$SCRATCH/gunicorn.log" 2>&1 &
   GUNICORN_PID=$!
 
   for _ in $(seq 1 150); do
@@ -57,6 +58,46 @@ start_production_server() {
   done
   curl -fsS -o /dev/null "$BASE/healthz" || { echo "gunicorn never answered $BASE/healthz" >&2; exit 1; }
   echo "gunicorn: $workers workers on $BASE (production settings)" >&2
+  GUNICORN_ADDRESS="127.0.0.1:$port"
+}
+
+NGINX_PID=""
+STATIC_COPY=""
+
+_stop_nginx() {
+  if [ -n "$NGINX_PID" ] && kill -0 "$NGINX_PID" 2>/dev/null; then
+    kill "$NGINX_PID"
+    wait "$NGINX_PID" 2>/dev/null || true
+  fi
+  if [ -n "$STATIC_COPY" ]; then rm -f "$STATIC_COPY"; fi
+  _stop_production_server
+}
+
+# nginx with deploy/nginx.conf in front of the gunicorn above; FRONT is its URL.
+start_nginx_front() {
+  local nginx port prefix user=""
+  nginx="$(command -v nginx || echo /usr/sbin/nginx)"
+  [ -x "$nginx" ] || { echo "nginx is missing: make deploy-deps installs it" >&2; exit 2; }
+  port="$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  prefix="$SCRATCH/nginx"
+  mkdir -p "$prefix"
+  "$PY" deploy/nginx_conf.py --port "$port" --upstream "$GUNICORN_ADDRESS" --static-root "$PWD/staticfiles" \
+    --prefix "$prefix" >"$prefix/nginx.conf"
+  # As root, nginx's workers would run as nobody, who can't enter the private scratch folder.
+  if [ "$(id -u)" = 0 ]; then user="user root;"; fi
+  "$nginx" -p "$prefix" -c "$prefix/nginx.conf" -g "daemon off; $user" &
+  NGINX_PID=$!
+  trap _stop_nginx EXIT
+  FRONT="http://127.0.0.1:$port"
+  for _ in $(seq 1 50); do curl -fsS -o /dev/null "$FRONT/healthz" 2>/dev/null && break; sleep 0.1; done
+  echo "nginx: $FRONT in front of $GUNICORN_ADDRESS" >&2
+}
+
+# The page at PATH saved as a static file nginx serves; prints its URL path.
+static_copy_of() {
+  STATIC_COPY="$PWD/staticfiles/bench-static-copy.html"
+  curl -fsS -o "$STATIC_COPY" "$BASE$1"
+  echo "/static/bench-static-copy.html"
 }
 
 # Tracebacks or errors that the server logged while the benchmark ran.

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Load test: gunicorn with production settings on 127.0.0.1, wrk against the main pages.
+# Load test: gunicorn with production settings on 127.0.0.1, wrk against the main pages,
+# then nginx (deploy/nginx.conf) in front of it: a page through nginx against the same
+# page as a static file nginx serves.
 #
 #   bash bench/load.sh                      # 30 s per page, 50 connections
 #   LOAD_DURATION=10s bash bench/load.sh
@@ -65,6 +67,32 @@ for page in "${PAGES[@]}"; do
   fi
   ROWS+=("$(printf '%-28s %10s %9s %9s %7s %9s  %s' "$page" "$rps" "$p50" "$p99" "$errors" "$total" "$verdict")")
 done
+
+# Through nginx (deploy/nginx.conf): a public page, against the same page as a static file
+# that nginx serves itself. Budget: at least half its requests/s, and no errors.
+start_nginx_front
+FRONT_PAGE="${LOAD_FRONT_PAGE:-/ko/enhancements/2400/}"
+STATIC_PATH="$(static_copy_of "$FRONT_PAGE")"
+declare -A FRONT_RPS
+for target in "$FRONT_PAGE" "$STATIC_PATH"; do
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$FRONT$target" >/dev/null
+  out="$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$SCRATCH/report.lua" "$FRONT$target")"
+  read -r _ rps p50 p99 socket_errors status_errors total <<<"$(grep '^RESULT ' <<<"$out")"
+  errors=$(( socket_errors + status_errors ))
+  FRONT_RPS[$target]="$rps"
+  label="nginx $target"
+  [ "$target" = "$STATIC_PATH" ] && label="nginx static copy"
+  verdict=ok
+  if [ "$errors" -ne 0 ]; then verdict="OVER BUDGET"; over=1; fi
+  ROWS+=("$(printf '%-28s %10s %9s %9s %7s %9s  %s' "$label" "$rps" "$p50" "$p99" "$errors" "$total" "$verdict")")
+done
+ratio="$(awk -v a="${FRONT_RPS[$FRONT_PAGE]}" -v b="${FRONT_RPS[$STATIC_PATH]}" 'BEGIN { printf "%.2f", a / b }')"
+if awk -v r="$ratio" 'BEGIN { exit !(r < 0.5) }'; then
+  over=1
+  NOTES+=("through nginx, $FRONT_PAGE served $ratio of the static copy's requests/s: OVER BUDGET (>= 0.50)")
+else
+  NOTES+=("through nginx, $FRONT_PAGE served $ratio of the static copy's requests/s (budget >= 0.50)")
+fi
 
 echo
 printf '%-28s %10s %9s %9s %7s %9s  %s\n' page "requests/s" "p50 ms" "p99 ms" errors requests budget

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "releasenotes.errors.RejectBadBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -109,6 +110,20 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
+# The address a lockout counts against is the client's, not the proxy's: behind nginx
+# every request comes from 127.0.0.1, and five wrong passwords from anyone would lock an
+# editor out. AXES_PROXY_COUNT is how many proxies stand in front of gunicorn; with 1,
+# deploy/nginx.conf sets X-Forwarded-For to the address nginx saw (replacing whatever the
+# client sent), and that is the address counted. With 0 (the default) the header is
+# ignored, so nobody can pick the address their failures count against.
+_proxy_count = env_int("AXES_PROXY_COUNT", 0)
+if _proxy_count:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_PROXY_ORDER = "right-most"
+    # ipware counts the proxies between the client and the last one, which is REMOTE_ADDR.
+    AXES_IPWARE_PROXY_COUNT = _proxy_count - 1
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 
 ROOT_URLCONF = "config.urls"
 
@@ -137,9 +152,46 @@ WSGI_APPLICATION = "config.wsgi.application"
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        # Each request reads the content version (releasenotes/cache.py), so a worker keeps
+        # its connection rather than opening one per request; a dropped one is replaced.
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0 if DEBUG else 60),
+        conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A write transaction takes the write lock when it begins, not at its first write, so
+    # two simultaneous saves queue up (and the second sees the first's revision) instead of
+    # one failing with "database is locked".
+    # https://docs.djangoproject.com/en/5.2/ref/databases/#sqlite-transaction-behavior
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+
+# No cache may live inside one process (releasenotes/checks.py refuses LocMemCache when
+# debug is off). With REDIS_URL, Django's own Redis backend, shared by every instance;
+# without it, files on the machine, shared by all its workers. Either way a page is
+# cached under the content version read from the database (releasenotes/cache.py), so an
+# edit is seen at once everywhere, whichever cache each instance has.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "releasenotes"),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
+# How long a cached page lives (it is dropped sooner by any edit: see releasenotes/cache.py),
+# and how long a shared cache in front (nginx) may reuse a public page before it asks
+# again with If-None-Match.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60 * 60)
+SHARED_CACHE_MAX_AGE = env_int("SHARED_CACHE_MAX_AGE", 1)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

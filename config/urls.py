@@ -1,21 +1,24 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
 from django.http import HttpResponse
 from django.urls import include, path
 
 from releasenotes.admin import translation_queue
+from releasenotes.models import ContentVersion
 from releasenotes.sitemaps import SITEMAPS
 
 admin.site.site_header = admin.site.site_title = "Kubernetes release notes"
 
 
 def healthz(request):
-    """For load balancers and uptime checks: the process answers and the database too."""
+    """For load balancers and uptime checks: the process answers and reads a real table.
+
+    `SELECT 1` would pass on an empty or missing SQLite file, where every page fails.
+    """
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
+        ContentVersion.objects.number()
     except DatabaseError:
         return HttpResponse("database unavailable", status=503, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")

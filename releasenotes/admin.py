@@ -1,7 +1,7 @@
 from django import forms
 from django.apps import apps
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import JsonResponse
 from django.template.response import TemplateResponse
@@ -12,6 +12,8 @@ from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import translation_status
+from .errors import error_body
+from .markup import MAX_LENGTH as MARKDOWN_MAX_LENGTH
 from .markup import render_markdown
 from .models import (
     ApiRemoval,
@@ -28,9 +30,6 @@ from .models import (
     Theme,
 )
 from .sync import ledger
-
-# Fields whose text is Markdown: they get a live preview beside them.
-MARKDOWN_FIELDS = {"text", "summary", "counts_note", "notable_changes", "note", "answer", "body", "description"}
 
 
 class MarkdownWidget(forms.Textarea):
@@ -72,6 +71,11 @@ class RevisionForm(forms.ModelForm):
         return data
 
 
+def field_labels(model, names) -> list[str]:
+    """Field names as an editor reads them on the form: "summary [ko]", "제목 [en]"."""
+    return [str(model._meta.get_field(name).verbose_name) for name in names]
+
+
 def stale_save_message(instance, expected):
     history = instance.history.order_by("-history_date", "-history_id")
     latest = history.first()
@@ -81,7 +85,7 @@ def stale_save_message(instance, expected):
         changed = [change.field for change in latest.diff_against(seen).changes]
     who = getattr(latest, "history_user", None) or _("another editor")
     when = latest.history_date.strftime("%Y-%m-%d %H:%M UTC") if latest else "?"
-    fields = ", ".join(changed) if changed else _("unknown fields")
+    fields = ", ".join(field_labels(type(instance), changed)) if changed else _("unknown fields")
     return _(
         "%(who)s saved this record at %(when)s, after you opened it. Changed meanwhile: %(fields)s. "
         "Your changes were not saved: open the record again to see the new text, then redo your edit."
@@ -119,8 +123,9 @@ class ContentAdmin(SimpleHistoryAdmin, TranslationAdmin):
         return fieldsets
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # Markdown fields (the model's MARKDOWN_FIELDS) get a live preview beside them.
         base = db_field.name.rsplit("_", 1)[0] if db_field.name.endswith(("_en", "_ko")) else db_field.name
-        if base in MARKDOWN_FIELDS and isinstance(db_field, models.TextField):
+        if base in getattr(self.model, "MARKDOWN_FIELDS", ()) and isinstance(db_field, models.TextField):
             kwargs["widget"] = MarkdownWidget(attrs={"rows": 6})
         if isinstance(db_field, models.URLField):
             kwargs["assume_scheme"] = "https"  # Django 6's default; says so explicitly now
@@ -147,10 +152,22 @@ class ContentAdmin(SimpleHistoryAdmin, TranslationAdmin):
         return [preview, *urls]
 
     def preview_view(self, request):
-        """Render Markdown exactly as the public pages will (sanitised)."""
+        """Render Markdown exactly as the public pages will (sanitised).
+
+        Only for those who may change this kind of record, and no longer than a field may be.
+        """
+        if not self.has_change_permission(request):
+            raise PermissionDenied
         if request.method != "POST":
-            return JsonResponse({"error": "POST the text as `text`."}, status=405)
-        return JsonResponse({"html": str(render_markdown(request.POST.get("text", "")[:100_000]))})
+            return JsonResponse(error_body("method_not_allowed", _("Send the text with POST as `text`.")), status=405)
+        text = request.POST.get("text", "")
+        if len(text) > MARKDOWN_MAX_LENGTH:
+            message = _("A Markdown field can be at most %(limit)d characters long; this text has %(length)d.") % {
+                "limit": MARKDOWN_MAX_LENGTH,
+                "length": len(text),
+            }
+            return JsonResponse(error_body("too_long", message), status=400)
+        return JsonResponse({"html": str(render_markdown(text))})
 
 
 class StageEntryInline(admin.TabularInline):
@@ -287,9 +304,14 @@ QUEUE_ROWS = 300
 
 
 def translation_queue(request):
-    """Every record whose Korean is missing or outdated, with counts and filters."""
+    """Every record whose Korean is missing or outdated, with counts and filters.
+
+    For those who may change some content (editors, administrators); other staff get 403.
+    """
     models_ = apps.get_app_config("releasenotes").get_models()
     translatable = [model for model in models_ if getattr(model, "TRANSLATED_FIELDS", ())]
+    if not any(request.user.has_perm(f"{m._meta.app_label}.change_{m._meta.model_name}") for m in translatable):
+        raise PermissionDenied
     wanted_model = request.GET.get("model", "")
     wanted_status = request.GET.get("status", "")
     rows, counts, matching = [], {}, 0

@@ -8,7 +8,7 @@ class ReleaseNotesConfig(AppConfig):
     verbose_name = _("Kubernetes release notes")
 
     def ready(self):
-        from . import cache  # noqa: F401  (connects the page-cache invalidation signals)
+        from . import cache, checks  # noqa: F401  (connect the page-cache signals, register the checks)
         from .editors import ensure_editors_group
         from .search import connect_signals
 

@@ -270,8 +270,9 @@ class ReleaseNoteFilter(django_filters.FilterSet):
 def note_facet_counts(filterset: ReleaseNoteFilter) -> dict[str, dict[str, int]]:
     """{facet: {value: notes}} — each facet counted with every other filter applied.
 
-    Facets whose own filter is not set share one query (the current results, grouped by
-    label); a facet that is set gets its own. At most four queries, whatever the data.
+    Facets whose own filter is not set share one base (the current results); a facet that
+    is set is counted over the results without its own filter. All label facets are
+    counted in one query, the action-required facet in another, whatever the data.
     Counted on the link table alone: a note carries a label once, so no DISTINCT."""
     data = filterset.form.cleaned_data
     through = ReleaseNote.labels.through
@@ -282,17 +283,23 @@ def note_facet_counts(filterset: ReleaseNoteFilter) -> dict[str, dict[str, int]]
     groups = ([(unset, filterset.qs)] if unset else []) + [
         ([f], filterset.without(f)) for f in label_facets if data.get(f)
     ]
-    for facets, base in groups:
-        ids = [pk for pk, label in by_id.items() if label.facet in facets]
-        rows = (
-            through.objects.filter(releasenote__in=base.order_by().values("pk"), notelabel__in=ids)
-            .values_list("notelabel")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        for label_id, n in rows:
-            label = by_id[label_id]
-            counts[label.facet][label.slug] = n
+    # One query for every group: each group's count is a filtered aggregate over the link
+    # rows of that group's base results, and each label reads the aggregate of its facet.
+    conditions = [Q(releasenote__in=base.order_by().values("pk")) for _facets, base in groups]
+    aggregates = {f"n{i}": Count("pk", filter=condition) for i, condition in enumerate(conditions)}
+    group_of = {facet: i for i, (facets, _base) in enumerate(groups) for facet in facets}
+    if groups:
+        any_condition = conditions[0]
+        for condition in conditions[1:]:
+            any_condition |= condition
+        rows = through.objects.filter(any_condition).values("notelabel").annotate(**aggregates).order_by()
+        for row in rows:
+            label = by_id.get(row["notelabel"])
+            if label is None or label.facet not in group_of:
+                continue
+            n = row[f"n{group_of[label.facet]}"]
+            if n:
+                counts[label.facet][label.slug] = n
     base = filterset.without("action_required") if data.get("action_required") else filterset.qs
     rows = base.order_by().values_list("action_required").annotate(n=Count("pk"))
     counts["action_required"] = {("true" if flag else "false"): n for flag, n in rows}

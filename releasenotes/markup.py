@@ -1,7 +1,10 @@
 """Markdown written by editors becomes HTML here, and only here."""
 
+import re
+
 import markdown
 import nh3
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 ALLOWED_TAGS = {
@@ -11,6 +14,23 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
+# Longest Markdown an editor may save in one field (the admin and the preview refuse more).
+MAX_LENGTH = 8000
+# Python-Markdown has quadratic corners: link and image parsing in the number of "[" in
+# one block, setext headings and lists in the number of lines of one block (20,000 "["
+# took minutes). No real paragraph comes near these limits, so text with a block past
+# them is shown as the plain text it is, which keeps every input linear in its length.
+MAX_BRACKETS_PER_BLOCK = 64
+MAX_LINES_PER_BLOCK = 200
+_BLOCKS = re.compile(r"\n[ \t]*\n")
+
+
+def _is_pathological(text: str) -> bool:
+    return any(
+        block.count("[") > MAX_BRACKETS_PER_BLOCK or block.count("\n") > MAX_LINES_PER_BLOCK
+        for block in _BLOCKS.split(text)
+    )
+
 
 def render_markdown(text: str) -> SafeString:
     """Render editor Markdown to sanitised HTML.
@@ -19,7 +39,15 @@ def render_markdown(text: str) -> SafeString:
     handler), drops URLs whose scheme is not http(s)/mailto (so no `javascript:` or
     `data:`), and adds rel="noopener nofollow" to every link.
     """
-    html = markdown.markdown(text or "", extensions=["tables", "sane_lists"], output_format="html")
+    text = text or ""
+    plain = f"<p>{escape(text)}</p>"
+    if _is_pathological(text):
+        html = plain
+    else:
+        try:
+            html = markdown.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
+        except RecursionError:  # thousands of nested list or quote markers
+            html = plain
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -1,13 +1,91 @@
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
-from django.db.models import Count, Q
+from django.db import connections, models
+from django.db.models import Count, F, Q
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from . import translation_status
+from .markup import MAX_LENGTH as MARKDOWN_MAX_LENGTH
+from .markup import render_markdown
 from .versions import covered_releases, parse_minor
+
+
+class ContentVersionQuerySet(models.QuerySet):
+    def number(self) -> int:
+        # Read on every public request, so one plain statement rather than a built query.
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(f"SELECT MAX(number) FROM {self.model._meta.db_table}")  # noqa: S608 - no input
+            return cursor.fetchone()[0] or 0
+
+    def bump(self) -> None:
+        if not self.update(number=F("number") + 1):
+            self.create(number=2)
+
+
+class ContentVersion(models.Model):
+    """One row counting content changes: every save or delete of content bumps it.
+
+    Cached pages and ETags are keyed by this number (releasenotes/cache.py). It lives in the
+    database, changed in the same transaction as the edit, so every instance sees the new
+    number as soon as the edit commits, and losing the cache can never bring back a page
+    built from older content.
+    """
+
+    number = models.PositiveBigIntegerField(_("number"), default=1)
+
+    objects = ContentVersionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("content version")
+        verbose_name_plural = _("content versions")
+
+    def __str__(self):
+        return str(self.number)
+
+
+class RenderedMarkdown(models.Model):
+    """Stores the sanitised HTML of its Markdown fields whenever the record is saved.
+
+    A model lists its Markdown fields in MARKDOWN_FIELDS (declared with
+    `max_length=MARKDOWN_MAX_LENGTH`); `rendered_html` maps each column (`summary_en`,
+    `summary_ko`, or `text` for an untranslated field) to its HTML, filled by the pre_save
+    receiver below, so fixtures and `loaddata` fill it too. Pages read `obj.html(column)`
+    and never render Markdown themselves.
+    """
+
+    MARKDOWN_FIELDS: tuple[str, ...] = ()
+
+    rendered_html = models.JSONField(_("rendered HTML"), default=dict, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def markdown_columns(cls) -> list[str]:
+        names = {field.name for field in cls._meta.concrete_fields}
+        columns = []
+        for field in cls.MARKDOWN_FIELDS:
+            per_language = [f"{field}_{code}" for code, _name in settings.LANGUAGES if f"{field}_{code}" in names]
+            columns += per_language or [field]
+        return columns
+
+    def render_markdown_fields(self) -> None:
+        self.rendered_html = {column: str(render_markdown(getattr(self, column))) for column in self.markdown_columns()}
+
+    def html(self, column: str) -> SafeString:
+        return mark_safe(self.rendered_html.get(column, ""))  # noqa: S308 - sanitised when saved
+
+
+@receiver(pre_save)
+def _render_markdown_on_save(sender, instance, **kwargs):
+    if isinstance(instance, RenderedMarkdown):
+        instance.render_markdown_fields()
 
 
 class Editable(models.Model):
@@ -46,9 +124,12 @@ class Editable(models.Model):
         return translation_status.record_status(self)
 
     def prepare_for_bulk(self):
-        """What save() does before writing a new row, for bulk inserts (which call no save())."""
+        """What save() and its pre_save receivers do before writing a new row, for bulk
+        inserts (which call no save() and send no signals)."""
         if self.TRANSLATED_FIELDS:
             translation_status.note_translations(self, None)
+        if isinstance(self, RenderedMarkdown):
+            self.render_markdown_fields()
 
 
 class Stage(models.TextChoices):
@@ -113,8 +194,9 @@ class ReleaseQuerySet(models.QuerySet):
         ).order_by("major", "minor")
 
 
-class Release(Editable):
+class Release(RenderedMarkdown, Editable):
     TRANSLATED_FIELDS = ("name", "summary", "counts_note")
+    MARKDOWN_FIELDS = ("summary", "counts_note")
     version = models.CharField(_("version"), max_length=10, unique=True, help_text=_('For example "1.22".'))
     major = models.PositiveSmallIntegerField(_("major"))
     minor = models.PositiveSmallIntegerField(_("minor"))
@@ -124,14 +206,17 @@ class Release(Editable):
         help_text=_("Whether the site describes this release in full, or only mentions it in timelines and removals."),
     )
     name = models.CharField(_("name"), max_length=200, blank=True)
-    summary = models.TextField(_("summary"), blank=True, help_text=_("Markdown."))
+    summary = models.TextField(_("summary"), blank=True, max_length=MARKDOWN_MAX_LENGTH, help_text=_("Markdown."))
     release_date = models.DateField(_("release date"), null=True, blank=True)
     announced_stable = models.PositiveSmallIntegerField(_("announced stable"), null=True, blank=True)
     announced_beta = models.PositiveSmallIntegerField(_("announced beta"), null=True, blank=True)
     announced_alpha = models.PositiveSmallIntegerField(_("announced alpha"), null=True, blank=True)
     announced_deprecated = models.PositiveSmallIntegerField(_("announced deprecations"), null=True, blank=True)
     counts_note = models.TextField(
-        _("note on counts"), blank=True, help_text=_("Markdown. Why the announced counts and our records differ.")
+        _("note on counts"),
+        blank=True,
+        max_length=MARKDOWN_MAX_LENGTH,
+        help_text=_("Markdown. Why the announced counts and our records differ."),
     )
     announcement_url = models.URLField(_("announcement URL"), blank=True)
     changelog_url = models.URLField(_("changelog URL"), blank=True)
@@ -296,8 +381,9 @@ class KepStatus(models.TextChoices):
     REPLACED = "replaced", _("Replaced")
 
 
-class Enhancement(Editable):
+class Enhancement(RenderedMarkdown, Editable):
     TRANSLATED_FIELDS = ("title", "summary")
+    MARKDOWN_FIELDS = ("summary",)
     kep_number = models.PositiveIntegerField(_("KEP number"), unique=True)
     tracking_issue = models.PositiveIntegerField(
         _("tracking issue"),
@@ -306,7 +392,10 @@ class Enhancement(Editable):
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     title = models.CharField(_("title"), max_length=200)
     summary = models.TextField(
-        _("summary"), blank=True, help_text=_("Markdown, two to five sentences. Empty rather than invented.")
+        _("summary"),
+        blank=True,
+        max_length=MARKDOWN_MAX_LENGTH,
+        help_text=_("Markdown, two to five sentences. Empty rather than invented."),
     )
     status = models.CharField(
         _("KEP status"), max_length=20, choices=KepStatus.choices, blank=True, help_text=_("As its kep.yaml says.")
@@ -367,15 +456,17 @@ class StageEntry(Editable):
         return f"{self.enhancement} — {self.get_stage_display()} {self.release.version}"
 
 
-class Theme(Editable):
-    TRANSLATED_FIELDS = ("title", "summary")
+class Theme(RenderedMarkdown, Editable):
     """A major theme as the release announcement named it."""
+
+    TRANSLATED_FIELDS = ("title", "summary")
+    MARKDOWN_FIELDS = ("summary",)
 
     release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="themes", verbose_name=_("release"))
     position = models.PositiveSmallIntegerField(_("position"))
     slug = models.SlugField(_("slug"), max_length=100)
     title = models.CharField(_("title"), max_length=200)
-    summary = models.TextField(_("summary"), blank=True, help_text=_("Markdown."))
+    summary = models.TextField(_("summary"), blank=True, max_length=MARKDOWN_MAX_LENGTH, help_text=_("Markdown."))
     enhancements = models.ManyToManyField(
         Enhancement, blank=True, related_name="themes", verbose_name=_("enhancements")
     )
@@ -474,9 +565,11 @@ class ApiRemovalQuerySet(models.QuerySet):
         return self.select_related("removed_in", "deprecated_in", "replacement_available_since")
 
 
-class ApiRemoval(Editable):
-    TRANSLATED_FIELDS = ("notable_changes", "note")
+class ApiRemoval(RenderedMarkdown, Editable):
     """One API group/version (for some kinds) that a release stopped serving."""
+
+    TRANSLATED_FIELDS = ("notable_changes", "note")
+    MARKDOWN_FIELDS = ("notable_changes", "note")
 
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     group = models.CharField(_("API group"), max_length=100, blank=True, help_text=_("Empty for the core group."))
@@ -502,8 +595,10 @@ class ApiRemoval(Editable):
         related_name="+",
         verbose_name=_("replacement available since"),
     )
-    notable_changes = models.TextField(_("notable changes"), blank=True, help_text=_("Markdown."))
-    note = models.TextField(_("note"), blank=True, help_text=_("Markdown."))
+    notable_changes = models.TextField(
+        _("notable changes"), blank=True, max_length=MARKDOWN_MAX_LENGTH, help_text=_("Markdown.")
+    )
+    note = models.TextField(_("note"), blank=True, max_length=MARKDOWN_MAX_LENGTH, help_text=_("Markdown."))
     guide_url = models.URLField(_("migration guide URL"), blank=True)
 
     objects = ApiRemovalQuerySet.as_manager()
@@ -532,14 +627,15 @@ class FaqTopic(models.TextChoices):
     REMOVAL_2022 = "removal-2022", _("Dockershim removal FAQ (2022)")
 
 
-class FaqEntry(Editable):
+class FaqEntry(RenderedMarkdown, Editable):
     TRANSLATED_FIELDS = ("question", "answer")
+    MARKDOWN_FIELDS = ("answer",)
     NATURAL_KEY = "slug"
     topic = models.CharField(_("topic"), max_length=30, choices=FaqTopic.choices)
     position = models.PositiveSmallIntegerField(_("position"))
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     question = models.CharField(_("question"), max_length=300)
-    answer = models.TextField(_("answer"), help_text=_("Markdown."))
+    answer = models.TextField(_("answer"), max_length=MARKDOWN_MAX_LENGTH, help_text=_("Markdown."))
     applies_from = models.CharField(_("applies from version"), max_length=10, blank=True)
     applies_until = models.CharField(
         _("applies until version"), max_length=10, blank=True, help_text=_("Empty when it still applies.")
@@ -591,15 +687,17 @@ class GlossaryTerm(Editable):
         return reverse("releasenotes:glossary") + f"#{self.slug}"
 
 
-class Snippet(Editable):
-    TRANSLATED_FIELDS = ("title", "body")
+class Snippet(RenderedMarkdown, Editable):
     """A block of page text editors keep up to date, such as the dockershim timeline."""
+
+    TRANSLATED_FIELDS = ("title", "body")
+    MARKDOWN_FIELDS = ("body",)
 
     NATURAL_KEY = "key"
 
     key = models.SlugField(_("key"), max_length=60, unique=True)
     title = models.CharField(_("title"), max_length=200, blank=True)
-    body = models.TextField(_("body"), blank=True, help_text=_("Markdown."))
+    body = models.TextField(_("body"), blank=True, max_length=MARKDOWN_MAX_LENGTH, help_text=_("Markdown."))
 
     objects = SlugManager()
 

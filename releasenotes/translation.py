@@ -60,9 +60,13 @@ class SnippetTranslation(TranslationOptions):
 
 # History is registered here, after modeltranslation has added the per-language fields,
 # so that the historical models record title_en, title_ko and the rest (see
-# django-simple-history's notes on django-modeltranslation).
+# django-simple-history's notes on django-modeltranslation). The untranslated column
+# (`title`) is left out: it follows the editor's interface language, so recording it
+# would show an English field as changed when only the Korean one was. Derived columns
+# (translation fingerprints, rendered HTML) are left out too.
 for _model in (Release, Sig, Enhancement, StageEntry, Theme, ApiRemoval, FaqEntry, GlossaryTerm, Snippet):
-    simple_history.register(_model, app=__package__, excluded_fields=["translation_sources"])
+    _derived = [f for f in ("translation_sources", "rendered_html") if hasattr(_model, f)]
+    simple_history.register(_model, app=__package__, excluded_fields=[*_derived, *_model.TRANSLATED_FIELDS])
 
 
 @register(ReleaseNote)
@@ -72,5 +76,7 @@ class ReleaseNoteTranslation(TranslationOptions):
 
 
 simple_history.register(
-    ReleaseNote, app=__package__, excluded_fields=["translation_sources", "html", "html_en", "html_ko"]
+    ReleaseNote,
+    app=__package__,
+    excluded_fields=["translation_sources", "html", "html_en", "html_ko", *ReleaseNote.TRANSLATED_FIELDS],
 )

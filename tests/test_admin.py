@@ -7,8 +7,19 @@ import pytest
 from django import forms
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
+from django.db import IntegrityError
 
-from releasenotes.models import ApiRemoval, Enhancement, FaqEntry, GlossaryTerm, Release, ReleaseNote, StageEntry, Theme
+from releasenotes.models import (
+    ApiRemoval,
+    Enhancement,
+    FaqEntry,
+    FeatureGate,
+    GlossaryTerm,
+    Release,
+    ReleaseNote,
+    StageEntry,
+    Theme,
+)
 
 pytestmark = pytest.mark.django_db
 CHANGE_555 = "/admin/releasenotes/enhancement/555/change/"
@@ -105,7 +116,8 @@ def test_a_stale_save_is_refused_and_says_what_changed(client, editor):
     response = second.post(CHANGE_555, data_second)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "jiwoo" in html and "summary_en" in html
+    # Names the field the other editor changed, as the form labels it, and no other.
+    assert "jiwoo" in html and "Changed meanwhile: summary [en]." in html
     enhancement = Enhancement.objects.get(kep_number=555)
     assert enhancement.summary_en == "First editor's summary. It is saved."
     assert enhancement.title_en != "Second editor's title"
@@ -241,7 +253,7 @@ def snapshot():
     """All content, with relations by natural key, so new primary keys don't count as changes."""
     from django.core import serializers
 
-    models = [Release, Enhancement, StageEntry, Theme, ApiRemoval, FaqEntry, GlossaryTerm]
+    models = [Release, Enhancement, StageEntry, Theme, ApiRemoval, FaqEntry, GlossaryTerm, ReleaseNote, FeatureGate]
     return {
         m.__name__: sorted(
             json.dumps(row, sort_keys=True)
@@ -269,11 +281,163 @@ def test_export_and_import_round_trip_without_loss(tmp_path):
 
 def test_a_broken_import_changes_nothing(tmp_path):
     before = snapshot()
-    rows = []
-    rows.append({"model": "releasenotes.enhancement", "pk": 555, "fields": {"title_en": "Overwritten"}})
-    rows.append({"model": "releasenotes.enhancement", "pk": 556, "fields": {"owning_sig": ["sig-does-not-exist"]}})
+    from django.core import serializers
+
+    # A valid change first, then a row whose SIG doesn't exist: the first must not stay.
+    rows = json.loads(serializers.serialize("json", Enhancement.objects.filter(kep_number__in=[555, 2400])))
+    rows[0]["fields"]["title_en"] = "Overwritten"
+    rows[1]["fields"]["owning_sig"] = ["sig-does-not-exist"]
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(rows))
-    with pytest.raises(Exception):  # DeserializationError, wrapped by loaddata
+    # loaddata defers the unknown natural key and the row then fails its NOT NULL.
+    with pytest.raises(IntegrityError, match="owning_sig"):
         call_command("loaddata", str(bad), verbosity=0)
     assert snapshot() == before
+
+
+def history_snapshot():
+    rows = []
+    for model in (Release, Enhancement, StageEntry, Theme, ApiRemoval, FaqEntry, GlossaryTerm):
+        for record in model.history.model.objects.order_by("history_id"):
+            fields = {f.attname: getattr(record, f.attname) for f in record._meta.concrete_fields}
+            fields["history_user"] = record.history_user.username if record.history_user else None
+            fields.pop("history_user_id")
+            rows.append(json.dumps(fields, sort_keys=True, default=str))
+    return rows
+
+
+def test_export_and_restore_into_an_empty_database_keep_content_and_history(editor_client, editor, tmp_path):
+    data = form_data(editor_client.get(CHANGE_555))
+    data["summary_ko"] = "내보내기 전에 고친 요약이다. 두 번째 문장이다."
+    assert editor_client.post(CHANGE_555, data).status_code == 302
+    before, history_before = snapshot(), history_snapshot()
+    dump = tmp_path / "content.json"
+    call_command("export_content", output=str(dump))
+
+    everything = (StageEntry, Theme, ApiRemoval, FaqEntry, GlossaryTerm, ReleaseNote, Enhancement, Release)
+    FeatureGate.objects.all().delete()
+    for model in everything:
+        model.objects.all().delete()
+    for model in everything:  # after the deletes, which history records too
+        model.history.model.objects.all().delete()
+    editor.delete()
+    assert Enhancement.history.count() == 0
+
+    call_command("loaddata", str(dump), verbosity=0)
+    assert snapshot() == before
+    after = history_snapshot()
+    assert after == history_before
+    restored = Enhancement.objects.get(kep_number=555)
+    latest = restored.history.first()
+    assert latest.history_user.username == "jiwoo"
+    assert latest.instance.pk == restored.pk  # history still points at its record
+    assert not User.objects.get(username="jiwoo").check_password("")
+
+
+def test_saving_only_the_korean_in_a_korean_admin_records_only_the_korean(editor_client):
+    editor_client.cookies["django_language"] = "ko"
+    data = form_data(editor_client.get(CHANGE_555, headers={"accept-language": "ko"}))
+    data["summary_ko"] = "한국어 요약만 고쳤다. 두 번째 문장이다."
+    response = editor_client.post(CHANGE_555, data, headers={"accept-language": "ko"})
+    assert response.status_code == 302
+    record = Enhancement.objects.get(kep_number=555).history.first()
+    assert [c.field for c in record.diff_against(record.prev_record).changes] == ["summary_ko"]
+
+
+def test_the_history_page_names_changed_fields_by_their_labels(editor_client):
+    data = form_data(editor_client.get(CHANGE_555))
+    data["summary_ko"] = "라벨을 확인하는 요약이다. 두 번째 문장이다."
+    editor_client.post(CHANGE_555, data)
+    html = editor_client.get("/admin/releasenotes/enhancement/555/history/").content.decode()
+    assert "<strong>Summary [ko]:</strong>" in html
+    assert "summary_ko:" not in html
+
+
+def test_a_save_stores_the_rendered_markdown_and_pages_never_render_it(editor_client, client, monkeypatch):
+    data = form_data(editor_client.get(CHANGE_555))
+    data["summary_ko"] = "**굵게** 쓴 요약이다. 두 번째 문장이다."
+    assert editor_client.post(CHANGE_555, data).status_code == 302
+    stored = Enhancement.objects.get(kep_number=555).rendered_html["summary_ko"]
+    assert stored == "<p><strong>굵게</strong> 쓴 요약이다. 두 번째 문장이다.</p>"
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("Markdown rendered during a page request")
+
+    monkeypatch.setattr("releasenotes.markup.markdown.markdown", refuse)
+    assert stored in client.get("/ko/enhancements/555/").content.decode()
+
+
+def test_an_overlong_markdown_field_gets_a_clear_error(editor_client):
+    from releasenotes.markup import MAX_LENGTH
+
+    data = form_data(editor_client.get(CHANGE_555))
+    data["summary_en"] = "x" * (MAX_LENGTH + 1)
+    response = editor_client.post(CHANGE_555, data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert f"at most {MAX_LENGTH} characters" in str(errors["summary_en"])
+    assert Enhancement.objects.get(kep_number=555).summary_en != "x" * (MAX_LENGTH + 1)
+
+
+PREVIEW = "/admin/releasenotes/enhancement/preview/"
+
+
+def test_the_preview_renders_for_an_editor(editor_client):
+    response = editor_client.post(PREVIEW, {"text": "**bold**"})
+    assert response.json() == {"html": "<p><strong>bold</strong></p>"}
+
+
+def test_the_preview_needs_change_permission_on_its_model(client):
+    staff = User.objects.create_user("viewer", password="x", is_staff=True)
+    client.force_login(staff)
+    assert client.post(PREVIEW, {"text": "**bold**"}).status_code == 403
+
+
+def test_the_preview_has_the_fields_length_limit(editor_client):
+    from releasenotes.markup import MAX_LENGTH
+
+    response = editor_client.post(PREVIEW, {"text": "[" * 20_000})
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "too_long"
+    assert str(MAX_LENGTH) in response.json()["error"]["message"]
+
+
+def test_the_translation_queue_needs_a_content_permission(client, editor):
+    staff = User.objects.create_user("viewer", password="x", is_staff=True)
+    client.force_login(staff)
+    assert client.get("/admin/translations/").status_code == 403
+    client.force_login(editor)
+    assert client.get("/admin/translations/").status_code == 200
+
+
+def _login(client, password, address, forwarded_for):
+    return client.post(
+        "/admin/login/",
+        {"username": "jiwoo", "password": password},
+        REMOTE_ADDR=address,
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+    )
+
+
+BEHIND_NGINX = {
+    "AXES_IPWARE_META_PRECEDENCE_ORDER": ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"),
+    "AXES_IPWARE_PROXY_ORDER": "right-most",
+    "AXES_IPWARE_PROXY_COUNT": 0,
+}
+
+
+def test_behind_a_trusted_proxy_failures_from_one_client_do_not_lock_out_another(client, editor, settings):
+    for name, value in BEHIND_NGINX.items():
+        setattr(settings, name, value)
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        _login(client, "wrong", "127.0.0.1", "203.0.113.7")
+    assert _login(client, "wrong", "127.0.0.1", "203.0.113.7").status_code == 429
+    response = _login(type(client)(), "correct horse battery", "127.0.0.1", "198.51.100.20")
+    assert response.status_code == 302
+
+
+def test_without_a_proxy_a_forged_forwarded_for_changes_nothing(client, editor, settings):
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        _login(client, "wrong", "198.51.100.9", f"203.0.113.{attempt}")
+    # The same address, whatever the header claimed: locked.
+    assert _login(client, "correct horse battery", "198.51.100.9", "192.0.2.1").status_code == 429

@@ -78,3 +78,32 @@ def test_the_typed_helpers_reject_bad_values(monkeypatch, helper, raw):
     monkeypatch.setenv("X_TEST", raw)
     with pytest.raises(ImproperlyConfigured, match="X_TEST"):
         getattr(settings, helper)("X_TEST", None)
+
+
+def test_check_deploy_is_clean_with_redis_as_the_cache():
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", env={**PRODUCTION, "REDIS_URL": "redis://127.0.0.1:6390/0"}
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_check_deploy_fails_when_production_would_use_a_per_process_cache(tmp_path):
+    settings = tmp_path / "locmem_settings.py"
+    settings.write_text(
+        "from config.settings import *  # noqa\n"
+        "CACHES = {'default': {'BACKEND': 'django.core.cache.backends.locmem.LocMemCache'}}\n"
+    )
+    env = {**PRODUCTION, "DJANGO_SETTINGS_MODULE": "locmem_settings", "PYTHONPATH": str(tmp_path)}
+    result = run_manage("check", "--deploy", env=env)
+    assert result.returncode != 0
+    assert "releasenotes.E001" in result.stderr
+
+
+def test_sqlite_write_transactions_take_the_lock_when_they_begin():
+    from config import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        assert database["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    else:  # PostgreSQL locks the row instead (select_for_update in the admin form)
+        assert "transaction_mode" not in database.get("OPTIONS", {})

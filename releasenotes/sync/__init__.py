@@ -25,6 +25,12 @@ def run_sync(dry_run: bool = False, steps=None) -> SyncReport:
     with transaction.atomic():
         for step in steps or STEPS:
             step(report, dry_run)
+        if report.changed and not dry_run:
+            # Bulk inserts send no post_save, so count the change once here: cached pages
+            # keyed by the content version are then rebuilt on every instance.
+            from releasenotes.cache import bump_content_version
+
+            bump_content_version()
         if dry_run:
             transaction.set_rollback(True)
     return report

@@ -20,12 +20,13 @@ def content(obj, field, as_markdown=False):
     """A translated field in the page language, or English marked as untranslated.
 
     modeltranslation already falls back to English; this makes the fallback visible and
-    gives the English text its own `lang` so screen readers pronounce it right.
+    gives the English text its own `lang` so screen readers pronounce it right. Markdown
+    fields show the HTML stored when the record was saved (models.RenderedMarkdown).
     """
     language = get_language() or "en"
     own = getattr(obj, f"{field}_{language}", None)
     if own:
-        body = render_markdown(own) if as_markdown else own
+        body = obj.html(f"{field}_{language}") if as_markdown else own
         if language == "ko" and translation_status.field_status(obj, field) == translation_status.OUTDATED:
             notice = _("The English original changed after this was translated; it may be out of date.")
             if as_markdown:
@@ -36,7 +37,7 @@ def content(obj, field, as_markdown=False):
     english = getattr(obj, f"{field}_en", "") or ""
     if not english:
         return ""
-    body = render_markdown(english) if as_markdown else english
+    body = obj.html(f"{field}_en") if as_markdown else english
     tag = "div" if as_markdown else "span"
     return format_html(
         '<{} lang="en" class="untranslated">{}</{}> <span class="badge untranslated-badge">{}</span>',

@@ -21,7 +21,9 @@
         credentials: "same-origin",
       })
         .then(function (response) { return response.json(); })
-        .then(function (data) { preview.innerHTML = data.html || ""; })
+        .then(function (data) {
+          if (data.error) { preview.textContent = data.error.message; } else { preview.innerHTML = data.html || ""; }
+        })
         .catch(function () { /* keep the last preview */ });
     }
     textarea.addEventListener("input", function () {

@@ -1,0 +1,20 @@
+# Source this file: starts a throw-away redis-server on 127.0.0.1 and exports its URL
+# as TEST_REDIS_URL (the tests that run gunicorn instances share it; `make test-postgres`
+# also makes it the cache of the whole suite). Stop it with `stop_redis`.
+set -e
+command -v redis-server >/dev/null || { echo "redis-server not found; apt-get install redis-server" >&2; return 1 2>/dev/null || exit 1; }
+REDIS_PORT=${REDIS_PORT:-6390}
+REDIS_DIR=$(mktemp -d /tmp/releasenotes-redis.XXXXXX)
+redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$REDIS_DIR" --save "" --appendonly no \
+  --daemonize yes --pidfile "$REDIS_DIR/redis.pid" --logfile "$REDIS_DIR/redis.log" >/dev/null
+for _ in $(seq 1 50); do
+  [ -s "$REDIS_DIR/redis.pid" ] && redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break
+  sleep 0.1
+done
+export TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
+echo "Redis running on 127.0.0.1:$REDIS_PORT ($REDIS_DIR)"
+stop_redis() {
+  if [ -s "$REDIS_DIR/redis.pid" ]; then kill "$(cat "$REDIS_DIR/redis.pid")" 2>/dev/null || true; fi
+  rm -rf "$REDIS_DIR"
+}
+set +e
