@@ -68,11 +68,11 @@ class RenderedMarkdown(models.Model):
 
     @classmethod
     def markdown_columns(cls) -> list[str]:
-        names = {field.name for field in cls._meta.concrete_fields}
+        names = {concrete.name for concrete in cls._meta.concrete_fields}
         columns = []
-        for field in cls.MARKDOWN_FIELDS:
-            per_language = [f"{field}_{code}" for code, _name in settings.LANGUAGES if f"{field}_{code}" in names]
-            columns += per_language or [field]
+        for name in cls.MARKDOWN_FIELDS:
+            per_language = [f"{name}_{code}" for code, _name in settings.LANGUAGES if f"{name}_{code}" in names]
+            columns += per_language or [name]
         return columns
 
     def render_markdown_fields(self) -> None:
