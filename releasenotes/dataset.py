@@ -284,6 +284,7 @@ def build(facts_path: Path = DEFAULT_FACTS, content_dir: Path = CONTENT_DIR) -> 
                 "slug": g["slug"],
                 "english": g["english"],
                 "korean": g["korean"],
+                "avoid": list(g.get("avoid") or []),
                 "note_en": (g.get("note_en") or "").strip(),
                 "note_ko": (g.get("note_ko") or "").strip(),
             },

@@ -387,7 +387,13 @@ class GlossaryTerm(Editable):
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     english = models.CharField(_("English term"), max_length=200)
     korean = models.CharField(_("Korean term"), max_length=200)
-    note = models.TextField(_("note"), blank=True)
+    avoid = models.JSONField(
+        _("renderings to avoid"),
+        default=list,
+        blank=True,
+        help_text=_("Other Korean renderings of this term that our Korean text must not use."),
+    )
+    note = models.TextField(_("note"), blank=True, help_text=_("Markdown."))
 
     objects = SlugManager()
 

@@ -1,0 +1,121 @@
+"""One rendering per term, site-wide: the content files, the database and the interface
+catalogue use none of the renderings the glossary rules out."""
+
+import re
+from pathlib import Path
+
+import polib
+import pytest
+import yaml
+from modeltranslation.translator import translator
+
+from releasenotes import terms
+from releasenotes.dataset import CONTENT_DIR
+from releasenotes.models import GlossaryTerm
+
+REPO = Path(__file__).resolve().parents[1]
+CATALOGUE = REPO / "locale" / "ko" / "LC_MESSAGES" / "django.po"
+
+
+def glossary_rules():
+    return terms.rules_from(yaml.safe_load((CONTENT_DIR / "glossary.yaml").read_text(encoding="utf-8")))
+
+
+def report(violations):
+    return "\n".join(str(v) for v in violations)
+
+
+def test_it_has_rules_for_the_terms_reviewers_ask_about():
+    avoided = {rule.avoid: rule.use for rule in glossary_rules()}
+    assert avoided["구성 요소"] == "컴포넌트"
+    assert avoided["객체"] == "오브젝트"
+    assert avoided["하위 리소스"] == "서브리소스"
+    assert avoided["서버 사이드 어플라이"] == "서버-사이드 어플라이"
+    assert avoided["파드디스럽션버짓"] == "PodDisruptionBudget"
+    assert avoided["임시 방편"] == "임시방편"
+
+
+def test_it_finds_an_avoided_rendering_and_ignores_search_aliases():
+    rules = glossary_rules()
+    document = {"summary_ko": "노드 구성 요소가 바뀐다.", "aliases": ["구성 요소"], "title_en": "components"}
+    found = [v for where, text in terms.korean_strings(document) for v in terms.find(text, rules, where)]
+    assert [(v.where, v.rule.use) for v in found] == [("summary_ko", "컴포넌트")]
+
+
+def test_it_walks_content_files_of_any_shape(tmp_path):
+    (tmp_path / "release_notes_ko").mkdir()
+    (tmp_path / "release_notes_ko" / "1.23.yaml").write_text("- pr: 1\n  text_ko: 파드 객체를 고친다.\n", encoding="utf-8")
+    violations = terms.check_content(tmp_path, glossary_rules())
+    assert [v.where for v in violations] == ["release_notes_ko/1.23.yaml:[0].text_ko"]
+
+
+def test_it_finds_no_avoided_rendering_in_any_content_file():
+    violations = terms.check_content(CONTENT_DIR, glossary_rules())
+    assert not violations, report(violations)
+
+
+def test_it_finds_no_avoided_rendering_in_the_korean_catalogue():
+    rules = glossary_rules()
+    violations = []
+    for entry in polib.pofile(str(CATALOGUE)):
+        texts = [entry.msgstr, *entry.msgstr_plural.values()]
+        for text in texts:
+            violations.extend(terms.find(text, rules, f"msgid {entry.msgid!r}"))
+    assert not violations, report(violations)
+
+
+@pytest.mark.django_db
+def test_it_finds_no_avoided_rendering_in_any_korean_field_of_the_database():
+    rules = terms.rules_from(GlossaryTerm.objects.values("english", "korean", "avoid"))
+    assert rules, "the glossary in the database has no avoid lists"
+    violations = []
+    for model in translator.get_registered_models():
+        fields = [f"{name}_ko" for name in translator.get_options_for_model(model).get_field_names()]
+        if model is GlossaryTerm:
+            fields.append("korean")
+        for obj in model.objects.all():
+            for field in fields:
+                violations.extend(terms.find(getattr(obj, field) or "", rules, f"{model.__name__} {obj.pk} {field}"))
+    assert not violations, report(violations)
+
+
+# British spellings that kubernetes.io writes the US way (behavior, customize, …).
+BRITISH = re.compile(
+    r"\b\w*(?:behaviour|honour|colour|favour|labour|organis|categoris|customis|recognis|prioritis|"
+    r"authoris|initialis|serialis|optimis|utilis|summaris|licence|catalogue)\w*",
+    re.IGNORECASE,
+)
+
+
+def english_strings(data, key=""):
+    if isinstance(data, dict):
+        for name, value in data.items():
+            yield from english_strings(value, str(name))
+    elif isinstance(data, list):
+        for value in data:
+            yield from english_strings(value, key)
+    elif isinstance(data, str) and not terms.HANGUL.search(data) and key not in ("aliases", "avoid"):
+        yield data
+
+
+def test_it_finds_no_british_spelling_in_english_content():
+    found = []
+    for path in sorted(CONTENT_DIR.rglob("*.yaml")):
+        for document in yaml.safe_load_all(path.read_text(encoding="utf-8")):
+            found += [f"{path.name}: {m.group(0)}" for text in english_strings(document) for m in BRITISH.finditer(text)]
+    assert not found, found
+
+
+# A sentence of the interface that ends in the plain style (…한다. …하라.) instead of the
+# polite one (…합니다. …하세요.).
+PLAIN_ENDING = re.compile(r"(?<!니)다(?=[.)]|$)|(?:하|보)라(?=[.)]|$)")
+
+
+def test_it_speaks_to_the_reader_politely_in_every_catalogue_sentence():
+    plain = [
+        entry.msgid
+        for entry in polib.pofile(str(CATALOGUE))
+        for text in [entry.msgstr, *entry.msgstr_plural.values()]
+        if PLAIN_ENDING.search(text)
+    ]
+    assert not plain, plain
