@@ -44,7 +44,9 @@ def test_it_finds_an_avoided_rendering_and_ignores_search_aliases():
 
 def test_it_walks_content_files_of_any_shape(tmp_path):
     (tmp_path / "release_notes_ko").mkdir()
-    (tmp_path / "release_notes_ko" / "1.23.yaml").write_text("- pr: 1\n  text_ko: 파드 객체를 고친다.\n", encoding="utf-8")
+    (tmp_path / "release_notes_ko" / "1.23.yaml").write_text(
+        "- pr: 1\n  text_ko: 파드 객체를 고친다.\n", encoding="utf-8"
+    )
     violations = terms.check_content(tmp_path, glossary_rules())
     assert [v.where for v in violations] == ["release_notes_ko/1.23.yaml:[0].text_ko"]
 
@@ -102,7 +104,9 @@ def test_it_finds_no_british_spelling_in_english_content():
     found = []
     for path in sorted(CONTENT_DIR.rglob("*.yaml")):
         for document in yaml.safe_load_all(path.read_text(encoding="utf-8")):
-            found += [f"{path.name}: {m.group(0)}" for text in english_strings(document) for m in BRITISH.finditer(text)]
+            found += [
+                f"{path.name}: {m.group(0)}" for text in english_strings(document) for m in BRITISH.finditer(text)
+            ]
     assert not found, found
 
 
