@@ -7,6 +7,7 @@ from django.http import JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
@@ -17,6 +18,37 @@ from .models import ApiRemoval, Enhancement, FaqEntry, GlossaryTerm, Release, Si
 
 # Fields whose text is Markdown: they get a live preview beside them.
 MARKDOWN_FIELDS = {"summary", "counts_note", "notable_changes", "note", "answer", "body", "description"}
+# Long prose: room for five sentences without scrolling the box.
+LONG_FIELDS = {"summary", "answer", "notable_changes", "body"}
+# JSON lists of short strings, edited one item a line.
+LIST_FIELDS = {"feature_gates", "aliases", "kinds", "avoid"}
+LANGUAGE_NAMES = {"en": _("English"), "ko": _("Korean")}
+
+
+def field_label(model, name: str) -> str:
+    """The label an editor sees for a field: "Summary (Korean)", not "summary_ko"."""
+    base, _sep, language = name.rpartition("_")
+    known = {field.name: field for field in model._meta.get_fields() if hasattr(field, "verbose_name")}
+    if language in LANGUAGE_NAMES and base in known:
+        return f"{capfirst(known[base].verbose_name)} ({LANGUAGE_NAMES[language]})"
+    return str(capfirst(known[name].verbose_name)) if name in known else name
+
+
+class LinesField(forms.Field):
+    """A list of strings as a textarea, one item a line (blank lines ignored)."""
+
+    widget = forms.Textarea(attrs={"rows": 4, "cols": 60})
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list) else (value or "")
+
+    def to_python(self, value):
+        if isinstance(value, list):
+            return value
+        return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+    def has_changed(self, initial, data):
+        return self.to_python(initial or []) != self.to_python(data)
 
 
 class MarkdownWidget(forms.Textarea):
@@ -67,7 +99,7 @@ def stale_save_message(instance, expected):
         changed = [change.field for change in latest.diff_against(seen).changes]
     who = getattr(latest, "history_user", None) or _("another editor")
     when = latest.history_date.strftime("%Y-%m-%d %H:%M UTC") if latest else "?"
-    fields = ", ".join(changed) if changed else _("unknown fields")
+    fields = ", ".join(field_label(type(instance), name) for name in changed) if changed else _("unknown fields")
     return _(
         "%(who)s saved this record at %(when)s, after you opened it. Changed meanwhile: %(fields)s. "
         "Your changes were not saved: open the record again to see the new text, then redo your edit."
@@ -96,6 +128,7 @@ class ContentAdmin(SimpleHistoryAdmin, TranslationAdmin):
     """English and Korean side by side, with history, stale-save protection and previews."""
 
     form = RevisionForm
+    list_per_page = 100  # editors scan long lists; the change list is styled compact
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
@@ -106,8 +139,15 @@ class ContentAdmin(SimpleHistoryAdmin, TranslationAdmin):
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         base = db_field.name.rsplit("_", 1)[0] if db_field.name.endswith(("_en", "_ko")) else db_field.name
+        if db_field.name in LIST_FIELDS and isinstance(db_field, models.JSONField):
+            return LinesField(
+                label=capfirst(db_field.verbose_name),
+                required=not db_field.blank,
+                help_text=format_html("{} {}", db_field.help_text, _("One a line.")),
+            )
         if base in MARKDOWN_FIELDS and isinstance(db_field, models.TextField):
-            kwargs["widget"] = MarkdownWidget(attrs={"rows": 6})
+            rows = 12 if base in LONG_FIELDS else 6
+            kwargs["widget"] = MarkdownWidget(attrs={"rows": rows, "class": "vLargeTextField wide-text"})
         if isinstance(db_field, models.URLField):
             kwargs["assume_scheme"] = "https"  # Django 6's default; says so explicitly now
         return super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -187,7 +227,7 @@ class EnhancementAdmin(ContentAdmin):
     autocomplete_fields = ["owning_sig", "participating_sigs"]
     inlines = [StageEntryInline]
     fieldsets = [
-        (None, {"fields": ["kep_number", "tracking_issue", "slug", "kep_url"]}),
+        (None, {"fields": ["kep_number", "tracking_issue", "slug", "kep_url", "docs_url"]}),
         (_("Text"), {"fields": ["title", "summary"]}),
         (_("SIGs"), {"fields": ["owning_sig", "participating_sigs"]}),
         (_("Search"), {"fields": ["feature_gates", "aliases"]}),
@@ -271,7 +311,8 @@ def translation_queue(request):
                 counts[(name, status)] = counts.get((name, status), 0) + 1
                 if wanted_model in ("", name) and wanted_status in ("", status):
                     url_name = f"admin:{model._meta.app_label}_{name}_change"
-                    rows.append({"model": model._meta.verbose_name, "object": obj, "field": field, "status": status,
+                    rows.append({"model": model._meta.verbose_name, "object": obj, "status": status,
+                                 "field": field_label(model, f"{field}_ko"),
                                  "url": reverse(url_name, args=[obj.pk])})  # fmt: skip
     summary = [
         {

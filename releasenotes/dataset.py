@@ -181,6 +181,8 @@ def build(facts_path: Path = DEFAULT_FACTS, content_dir: Path = CONTENT_DIR) -> 
                     "feature_gates": item.get("feature_gates_in_kep") or [],
                     "aliases": written.get("aliases") or [],
                     "kep_url": item["kep_url"],
+                    "docs_url_en": written.get("docs_url_en"),
+                    "docs_url_ko": written.get("docs_url_ko"),  # None (as the admin saves it) where none
                 },
             }
         )

@@ -1,13 +1,16 @@
 """The one FilterSet behind the enhancement list page and the enhancements API."""
 
 import django_filters
-from django.db.models import Count
+from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models.functions import Lower
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import search
 from .models import Enhancement, Release, Sig, Stage, StageEntry
 
 LIST_STAGES = [Stage.STABLE, Stage.BETA, Stage.ALPHA, Stage.DEPRECATED]
+SORTS = [("kep", _("KEP number")), ("stage", _("Stage")), ("sig", _("SIG")), ("name", _("Name"))]
 
 
 class EnhancementFilter(django_filters.FilterSet):
@@ -28,10 +31,12 @@ class EnhancementFilter(django_filters.FilterSet):
     )
     theme = django_filters.ChoiceFilter(label=_("Major theme"), choices=[("true", _("Major themes only"))])
     q = django_filters.CharFilter(label=_("Search"), max_length=5000)
+    # Validated here, applied by order_enhancements(): the order is not a filter.
+    sort = django_filters.ChoiceFilter(label=_("Sort by"), choices=SORTS, method=lambda queryset, name, value: queryset)
 
     class Meta:
         model = Enhancement
-        fields = ["release", "stage", "sig", "theme", "q"]
+        fields = ["release", "stage", "sig", "theme", "q", "sort"]
 
     def filter_queryset(self, queryset):
         return self.apply(queryset, self.form.cleaned_data)
@@ -100,3 +105,22 @@ def facet_counts(filterset: EnhancementFilter, release: Release) -> dict[str, di
         "sig": {row["owning_sig__slug"]: row["n"] for row in sig_rows},
         "theme": {"true": theme_q.values("enhancement").distinct().count()},
     }
+
+
+def order_enhancements(queryset, sort: str, release: Release):
+    """The list in the order asked for: by stage in `release` (stable first), owning SIG,
+    title in the page language, or KEP number; ties by KEP number."""
+    if sort == "stage":
+        stage = StageEntry.objects.filter(enhancement=OuterRef("pk"), release=release).values("stage")[:1]
+        rank = Case(
+            *(When(release_stage=s.value, then=Value(i)) for i, s in enumerate(LIST_STAGES)),
+            default=Value(len(LIST_STAGES)),
+            output_field=IntegerField(),
+        )
+        return queryset.annotate(release_stage=Subquery(stage)).order_by(rank, "kep_number")
+    if sort == "sig":
+        return queryset.order_by("owning_sig__name", "kep_number")
+    if sort == "name":
+        language = "ko" if get_language() == "ko" else "en"
+        return queryset.order_by(Lower(f"title_{language}"), "kep_number")
+    return queryset.order_by("kep_number")

@@ -193,6 +193,11 @@ class Enhancement(Editable):
         _("aliases"), default=list, blank=True, help_text=_("Other names people search for, in any language.")
     )
     kep_url = models.URLField(_("KEP URL"))
+    docs_url = models.URLField(
+        _("documentation URL"),
+        blank=True,
+        help_text=_("The kubernetes.io page for this feature; the Korean one where it exists."),
+    )
 
     objects = EnhancementQuerySet.as_manager()
 
@@ -381,6 +386,20 @@ class FaqEntry(Editable):
         return reverse("releasenotes:dockershim") + f"#{self.slug}"
 
 
+class GlossaryTermQuerySet(models.QuerySet):
+    def in_order_for(self, language: str):
+        """Alphabetical by the term in the page language (가나다 order on /ko/)."""
+        return self.order_by("korean" if language == "ko" else "english", "slug")
+
+    def matching(self, text: str):
+        """Terms whose English or Korean name, or note in either language, contains `text`."""
+        text = text.strip()
+        if not text:
+            return self
+        names = Q(english__icontains=text) | Q(korean__icontains=text)
+        return self.filter(names | Q(note_en__icontains=text) | Q(note_ko__icontains=text))
+
+
 class GlossaryTerm(Editable):
     TRANSLATED_FIELDS = ("note",)
     NATURAL_KEY = "slug"
@@ -395,7 +414,7 @@ class GlossaryTerm(Editable):
     )
     note = models.TextField(_("note"), blank=True, help_text=_("Markdown."))
 
-    objects = SlugManager()
+    objects = SlugManager.from_queryset(GlossaryTermQuerySet)()
 
     class Meta:
         ordering = ["english"]

@@ -11,7 +11,8 @@ from . import search as engine
 from .cache import public_page
 from .checker import ManifestError
 from .dataset import FAQ_TIMELINE_KEY
-from .filters import LIST_STAGES, EnhancementFilter, facet_counts
+from .facets import enhancement_facets
+from .filters import LIST_STAGES, SORTS, EnhancementFilter, facet_counts, order_enhancements
 from .forms import UpgradeForm
 from .models import (
     ApiRemoval,
@@ -31,6 +32,7 @@ from .query import MAX_QUERY_LENGTH
 from .versions import parse_minor
 
 PAGE_SIZE = 25
+LIST_PAGE_SIZE = 60  # a whole release's enhancements (56 in 1.22) on one page
 
 
 def current_release_or_404():
@@ -59,6 +61,7 @@ def _release_page(request, release):
         "records_total": counts[Stage.STABLE] + counts[Stage.BETA] + counts[Stage.ALPHA],
         "themes": themes,
         "stages": LIST_STAGES,
+        "removed_count": ApiRemoval.objects.removed_in(release.version).count(),
     }
     return render(request, "releasenotes/home.html", context)
 
@@ -75,20 +78,24 @@ def enhancement_list(request):
     release = filterset.form.cleaned_data["release"]
     queryset = filterset.qs.prefetch_related(
         Prefetch("stages", queryset=StageEntry.objects.filter(release=release), to_attr="release_stages")
-    ).order_by("kep_number")
-    paginator = Paginator(queryset, PAGE_SIZE)
+    )
+    queryset = order_enhancements(queryset, filterset.form.cleaned_data.get("sort"), release)
+    paginator = Paginator(queryset, LIST_PAGE_SIZE)
     try:
         page = paginator.page(request.GET.get("page", 1))
     except (PageNotAnInteger, EmptyPage):
         raise Http404(_("There is no such page of results.")) from None
+    sigs = list(Sig.objects.all())
+    groups, chips = enhancement_facets(
+        request.GET, release, Release.objects.documented(), sigs, LIST_STAGES, facet_counts(filterset, release)
+    )
     context = {
         "filter": filterset,
         "release": release,
         "page": page,
-        "facets": facet_counts(filterset, release),
-        "sigs": Sig.objects.all(),
-        "releases": Release.objects.documented(),
-        "stages": LIST_STAGES,
+        "facet_groups": groups,
+        "chips": chips,
+        "sorts": SORTS,
     }
     return render(request, "releasenotes/enhancement_list.html", context)
 
@@ -285,4 +292,6 @@ def search(request):
 
 @public_page
 def glossary(request):
-    return render(request, "releasenotes/glossary.html", {"terms": GlossaryTerm.objects.all()})
+    text = request.GET.get("q", "")[:MAX_QUERY_LENGTH]
+    terms = GlossaryTerm.objects.in_order_for(get_language()).matching(text)
+    return render(request, "releasenotes/glossary.html", {"terms": terms, "filter_text": text.strip()})
