@@ -123,3 +123,20 @@ def test_it_speaks_to_the_reader_politely_in_every_catalogue_sentence():
         if PLAIN_ENDING.search(text)
     ]
     assert not plain, plain
+
+
+# “파드 시큐리티 어드미션(Pod Security Admission)”: the English goes in parentheses once a
+# page, at first use, then the Korean alone (localization guide, 한영 병기).
+GLOSSED = re.compile(r"([\w가-힣·-]+)\(([A-Za-z][^()가-힣\n]*)\)")
+
+
+def test_it_glosses_a_term_in_english_once_per_enhancement_page():
+    repeated = []
+    for path in sorted(CONTENT_DIR.glob("enhancements_*.yaml")):
+        for item in yaml.safe_load(path.read_text(encoding="utf-8")):
+            seen = set()
+            for match in GLOSSED.finditer(item["title_ko"] + "\n" + item["summary_ko"]):
+                if match.group(2) in seen:
+                    repeated.append(f"KEP-{item['kep']}: {match.group(0)}")
+                seen.add(match.group(2))
+    assert not repeated, repeated
