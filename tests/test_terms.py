@@ -100,9 +100,15 @@ def english_strings(data, key=""):
         yield data
 
 
+# Upstream text quoted as published (kep.yaml titles) is not ours to respell.
+QUOTED_UPSTREAM = {"kep_titles_ko.yaml"}
+
+
 def test_it_finds_no_british_spelling_in_english_content():
     found = []
     for path in sorted(CONTENT_DIR.rglob("*.yaml")):
+        if path.name in QUOTED_UPSTREAM:
+            continue
         for document in yaml.safe_load_all(path.read_text(encoding="utf-8")):
             found += [
                 f"{path.name}: {m.group(0)}" for text in english_strings(document) for m in BRITISH.finditer(text)
