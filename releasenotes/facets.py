@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
-from .models import Stage
-
 
 def with_query(query: QueryDict, **changes) -> str:
     """The query string with some parameters set (None or "" removes one), page reset."""
@@ -32,6 +30,7 @@ class Option:
     url: str
     current: bool = False
     count: int | None = None
+    value: str = ""
     stage: str = ""  # shown as a stage badge instead of the label
 
 
@@ -48,38 +47,50 @@ class Chip:
     remove_url: str
 
 
+def choice_group(query: QueryDict, name: str, label: str, choices, any_label: str = "", keep=()) -> Group:
+    """A facet of one query parameter: "any" (when `any_label` is given), then each
+    (value, label, count) in `choices` that has results or is the current value, and
+    any value listed in `keep`. Any list page builds its facets with this."""
+    current = query.get(name, "")
+    group = Group(name, label)
+    if any_label:
+        group.options.append(Option(any_label, with_query(query, **{name: None}), not current))
+    for value, option_label, count in choices:
+        if count or current == value or value in keep:
+            url = with_query(query, **{name: value})
+            group.options.append(Option(option_label, url, current == value, count, value))
+    return group
+
+
+def active_chips(query: QueryDict, groups: list[Group], search: str = "q") -> list[Chip]:
+    """A removable chip for each facet with a value chosen, and for the search text."""
+    chips = [
+        Chip(option.label, with_query(query, **{group.name: None}))
+        for group in groups
+        for option in group.options
+        if option.current and query.get(group.name)
+    ]
+    if query.get(search):
+        chips.append(Chip(f"“{query[search]}”", with_query(query, **{search: None})))
+    return chips
+
+
 def enhancement_facets(query: QueryDict, release, releases, sigs, stages, counts) -> tuple[list[Group], list[Chip]]:
     """Facet groups and active-filter chips for the enhancement list."""
-    stage, sig, theme = query.get("stage", ""), query.get("sig", ""), query.get("theme", "")
     release_group = Group("release", _("Release"))
     for r in releases:
         count = counts["release"].get(r.version, 0)
         release_group.options.append(Option(r.version, with_query(query, release=r.version), r == release, count))
-    stage_group = Group("stage", _("Stage"), [Option(_("Any stage"), with_query(query, stage=None), not stage)])
-    for s in stages:
-        option = Option(s.label, with_query(query, stage=s.value), stage == s.value, counts["stage"].get(s.value, 0))
-        option.stage = s.value
-        stage_group.options.append(option)
-    theme_group = Group(
-        "theme",
-        _("Major theme"),
-        [
-            Option(_("Any"), with_query(query, theme=None), not theme),
-            Option(_("Major themes only"), with_query(query, theme="true"), theme == "true", counts["theme"]["true"]),
-        ],
+    stage_choices = [(s.value, s.label, counts["stage"].get(s.value, 0)) for s in stages]
+    stage_group = choice_group(
+        query, "stage", _("Stage"), stage_choices, _("Any stage"), keep=[s.value for s in stages]
     )
-    sig_group = Group("sig", _("SIG"), [Option(_("Any SIG"), with_query(query, sig=None), not sig)])
-    for s in sigs:
-        n = counts["sig"].get(s.slug, 0)
-        if n or sig == s.slug:
-            sig_group.options.append(Option(s.name, with_query(query, sig=s.slug), sig == s.slug, n))
-    chips = []
-    if stage in Stage.values:
-        chips.append(Chip(Stage(stage).label, with_query(query, stage=None)))
-    if sig:
-        chips.append(Chip(next((s.name for s in sigs if s.slug == sig), sig), with_query(query, sig=None)))
-    if theme:
-        chips.append(Chip(_("Major themes only"), with_query(query, theme=None)))
-    if query.get("q"):
-        chips.append(Chip(f"“{query['q']}”", with_query(query, q=None)))
-    return [release_group, stage_group, theme_group, sig_group], chips
+    for option in stage_group.options[1:]:
+        option.stage = next(s.value for s in stages if s.label == option.label)
+    theme_choices = [("true", _("Major themes only"), counts["theme"]["true"])]
+    theme_group = choice_group(query, "theme", _("Major theme"), theme_choices, _("Any"), keep=["true"])
+    sig_choices = [(s.slug, s.name, counts["sig"].get(s.slug, 0)) for s in sigs]
+    sig_group = choice_group(query, "sig", _("SIG"), sig_choices, _("Any SIG"))
+    groups = [release_group, stage_group, theme_group, sig_group]
+    # The release is always set (it defaults to the current one): not a filter to remove.
+    return groups, active_chips(query, groups[1:])
