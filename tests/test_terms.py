@@ -146,3 +146,18 @@ def test_it_glosses_a_term_in_english_once_per_enhancement_page():
                     repeated.append(f"KEP-{item['kep']}: {match.group(0)}")
                 seen.add(match.group(2))
     assert not repeated, repeated
+
+
+# kubernetes.io pages that have a Korean translation: Korean text links those.
+KOREAN_PAGES = ("/docs/tasks/administer-cluster/migrating-from-dockershim/",)
+
+
+def test_korean_text_links_the_korean_kubernetes_io_page_where_one_exists():
+    english_links = []
+    for path in sorted(CONTENT_DIR.rglob("*.yaml")):
+        for document in yaml.safe_load_all(path.read_text(encoding="utf-8")):
+            for where, text in terms.korean_strings(document):
+                english_links += [
+                    f"{path.name}:{where}" for page in KOREAN_PAGES if f"https://kubernetes.io{page}" in text
+                ]
+    assert not english_links, english_links
