@@ -161,3 +161,9 @@ def test_korean_text_links_the_korean_kubernetes_io_page_where_one_exists():
                     f"{path.name}:{where}" for page in KOREAN_PAGES if f"https://kubernetes.io{page}" in text
                 ]
     assert not english_links, english_links
+
+
+def test_the_server_error_page_speaks_to_the_reader_politely():
+    page = (REPO / "templates" / "500.html").read_text(encoding="utf-8")
+    korean = re.search(r'<p lang="ko">(.*?)</p>', page).group(1)
+    assert not PLAIN_ENDING.search(korean), korean
