@@ -46,7 +46,7 @@ SNIPPET_LENGTH = 220
 
 # One of each kind of query the engine understands, shown on the empty and no-result
 # pages. They are search terms, not interface text, so they are not translated.
-EXAMPLE_QUERIES = ["서버 사이드 어플라이", "NodeSwap", "KEP-2400", "#542", "스왑", "Ingress", "cri-dockerd"]
+EXAMPLE_QUERIES = ["서버-사이드 어플라이", "NodeSwap", "KEP-2400", "#542", "스왑", "Ingress", "cri-dockerd"]
 
 
 # Building entries ----------------------------------------------------------------------
