@@ -1,5 +1,6 @@
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, Value, When
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -388,8 +389,12 @@ class FaqEntry(Editable):
 
 class GlossaryTermQuerySet(models.QuerySet):
     def in_order_for(self, language: str):
-        """Alphabetical by the term in the page language (가나다 order on /ko/)."""
-        return self.order_by("korean" if language == "ko" else "english", "slug")
+        """Alphabetical by the term in the page language: on /ko/ the Hangul terms in 가나다
+        order first, then those kept in Latin letters; case never matters."""
+        if language != "ko":
+            return self.order_by(Lower("english"), "slug")
+        latin_last = Case(When(korean__regex=r"^[가-힣]", then=Value(0)), default=Value(1))
+        return self.order_by(latin_last, Lower("korean"), "slug")
 
     def matching(self, text: str):
         """Terms whose English or Korean name, or note in either language, contains `text`."""
