@@ -78,9 +78,10 @@ def active_chips(query: QueryDict, groups: list[Group], search: str = "q") -> li
 def enhancement_facets(query: QueryDict, release, releases, sigs, stages, counts) -> tuple[list[Group], list[Chip]]:
     """Facet groups and active-filter chips for the enhancement list."""
     release_group = Group("release", _("Release"))
-    for r in releases:
-        count = counts["release"].get(r.version, 0)
-        release_group.options.append(Option(r.version, with_query(query, release=r.version), r == release, count))
+    current = getattr(release, "version", release)
+    for version in (getattr(r, "version", r) for r in releases):  # Release rows or version strings
+        count = counts["release"].get(version, 0)
+        release_group.options.append(Option(version, with_query(query, release=version), version == current, count))
     stage_choices = [(s.value, s.label, counts["stage"].get(s.value, 0)) for s in stages]
     stage_group = choice_group(
         query, "stage", _("Stage"), stage_choices, _("Any stage"), keep=[s.value for s in stages]

@@ -107,11 +107,12 @@ def facet_counts(filterset: EnhancementFilter, release: Release) -> dict[str, di
     }
 
 
-def order_enhancements(queryset, sort: str, release: Release):
+def order_enhancements(queryset, sort: str, release):
     """The list in the order asked for: by stage in `release` (stable first), owning SIG,
     title in the page language, or KEP number; ties by KEP number."""
     if sort == "stage":
-        stage = StageEntry.objects.filter(enhancement=OuterRef("pk"), release=release).values("stage")[:1]
+        version = getattr(release, "version", release)
+        stage = StageEntry.objects.filter(enhancement=OuterRef("pk"), release__version=version).values("stage")[:1]
         rank = Case(
             *(When(release_stage=s.value, then=Value(i)) for i, s in enumerate(LIST_STAGES)),
             default=Value(len(LIST_STAGES)),
