@@ -156,7 +156,7 @@ def entry_for_term(t: GlossaryTerm) -> SearchEntry:
         t,
         titles=(f"{t.english} — {t.korean}", f"{t.korean} — {t.english}"),
         names=[*variants(t.english), *variants(t.korean)],
-        bodies=(tidy(t.note_en), tidy(t.note_ko)),
+        bodies=(_plain(t.note_en), _plain(t.note_ko)),  # notes are Markdown
         url_name="releasenotes:glossary",
         url_kwargs={},
         anchor=t.slug,

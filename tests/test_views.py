@@ -236,3 +236,9 @@ def test_the_home_page_opens_with_the_release_at_a_glance(client):
     glance = html.index('class="glance"')
     assert glance < html.index('id="themes-heading"') < html.index('id="counts-heading"')
     assert 'href="#counts-heading">Why the numbers differ' in html
+
+
+def test_search_snippets_show_no_raw_markdown(client):
+    html = client.get("/ko/search/?q=swap").content.decode()
+    snippets = re.findall(r'<p class="snippet">(.*?)</p>', html, re.S)
+    assert snippets and not [s for s in snippets if "`" in s or "**" in s]
