@@ -395,6 +395,8 @@ def test_no_page_scrolls_sideways_on_a_phone(phone_page, site, language):
             ".map(el => el.outerHTML.slice(0, 80))"
         )
         assert wide == [], f"{page.url}: wider than the screen: {wide[:3]}"
+        weight, parts = page.recorder.current_page_weight()
+        assert weight < PAGE_BUDGET_BYTES, f"{page.url}: HTML+CSS+JS is {weight} bytes: {parts}"
 
 
 def test_it_keeps_the_filters_within_reach_on_a_phone(phone_page, site):
