@@ -19,9 +19,9 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import manifests, search
-from .filters import EnhancementFilter
+from .filters import EnhancementFilter, ReleaseNoteFilter
 from .forms import UpgradeForm
-from .models import ApiRemoval, Enhancement, SearchKind, StageEntry
+from .models import ApiRemoval, Enhancement, NoteFacet, ReleaseNote, SearchKind, StageEntry
 from .query import MAX_QUERY_LENGTH
 from .versions import VersionError, normalise
 
@@ -342,3 +342,45 @@ class SearchView(APIView):
                 ],
             }
         )
+
+
+class ReleaseNoteSerializer(serializers.ModelSerializer):
+    release = serializers.CharField(source="release.version", read_only=True)
+    kinds = serializers.SerializerMethodField()
+    sigs = serializers.SerializerMethodField()
+    areas = serializers.SerializerMethodField()
+    text = TranslatedField("text")
+    pr_url = serializers.CharField(read_only=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReleaseNote
+        fields = [
+            "pr_number", "release", "kinds", "sigs", "areas", "action_required", "text", "pr_url",
+            "documentation", "feature_gates", "kep_numbers", "url",
+        ]  # fmt: skip
+
+    def get_kinds(self, obj) -> list[str]:
+        return obj.labels_of(NoteFacet.KIND)
+
+    def get_sigs(self, obj) -> list[str]:
+        return obj.labels_of(NoteFacet.SIG)
+
+    def get_areas(self, obj) -> list[str]:
+        return obj.labels_of(NoteFacet.AREA)
+
+    def get_url(self, obj) -> str:
+        request = self.context.get("request")
+        url = obj.get_absolute_url()
+        return request.build_absolute_uri(url) if request else url
+
+
+class ReleaseNoteList(generics.ListAPIView):
+    """Release notes of 1.19–1.34; `sig` takes `node` or `sig-node`; filters combine with AND."""
+
+    serializer_class = ReleaseNoteSerializer
+    filter_backends = [StrictFilterBackend]
+    filterset_class = ReleaseNoteFilter
+
+    def get_queryset(self):
+        return ReleaseNote.objects.for_display().order_by("release__major", "release__minor", "pr_number")

@@ -11,5 +11,6 @@ urlpatterns = [
     path("check/", api.CheckView.as_view(), name="check"),
     path("removed-apis/", api.RemovedApiList.as_view(), name="removed-api-list"),
     path("search/", api.SearchView.as_view(), name="search"),
+    path("release-notes/", api.ReleaseNoteList.as_view(), name="release-note-list"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]

@@ -4,7 +4,7 @@ from django.utils import translation
 
 # Each language named in itself, as a switcher should.
 NATIVE_NAMES = {"ko": "한국어", "en": "English"}
-SECTION_ALIASES = {"upgrade": "removed", "release-detail": "home"}
+SECTION_ALIASES = {"upgrade": "removed"}
 
 
 def site(request):

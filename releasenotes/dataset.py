@@ -117,6 +117,8 @@ def build(facts_path: Path = DEFAULT_FACTS, content_dir: Path = CONTENT_DIR) -> 
             versions.add(deprecations[removal["slug"]])
     for entry in faq:
         versions.update(v for v in (entry.get("applies_from"), entry.get("applies_until")) if v)
+    listed = {str(r["version"]): r for r in load_yaml(content_dir / "releases.yaml")}
+    versions.update(listed)
 
     rel = facts["release"]
     counts = facts["enhancements"]["official_counts"]
@@ -142,6 +144,16 @@ def build(facts_path: Path = DEFAULT_FACTS, content_dir: Path = CONTENT_DIR) -> 
                     announcement_url_en=rel["blog_url_en"],
                     announcement_url_ko=rel["blog_url_ko"],
                     changelog_url=rel["changelog_url"],
+                )
+            )
+        elif version in listed:
+            entry = listed[version]
+            releases.append(
+                _release_row(
+                    version,
+                    name_en=f"Kubernetes {version}: {entry['name']}",
+                    name_ko=f"쿠버네티스 {version}: {entry['name']}",
+                    release_date=str(entry["date"]),
                 )
             )
         else:

@@ -1,13 +1,13 @@
 """The one FilterSet behind the enhancement list page and the enhancements API."""
 
 import django_filters
-from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Lower
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import search
-from .models import Enhancement, Release, Sig, Stage, StageEntry
+from .models import Enhancement, NoteFacet, NoteLabel, Release, ReleaseNote, Sig, Stage, StageEntry
 
 LIST_STAGES = [Stage.STABLE, Stage.BETA, Stage.ALPHA, Stage.DEPRECATED]
 SORTS = [("kep", _("KEP number")), ("stage", _("Stage")), ("sig", _("SIG")), ("name", _("Name"))]
@@ -125,3 +125,170 @@ def order_enhancements(queryset, sort: str, release):
         language = "ko" if get_language() == "ko" else "en"
         return queryset.order_by(Lower(f"title_{language}"), "kep_number")
     return queryset.order_by("kep_number")
+
+
+# The kinds the release tool uses, in the order the notes browser lists them.
+NOTE_KINDS = [
+    ("feature", _("Feature")),
+    ("api-change", _("API change")),
+    ("deprecation", _("Deprecation")),
+    ("bug", _("Bug fix")),
+    ("regression", _("Regression")),
+    ("cleanup", _("Cleanup")),
+    ("documentation", _("Documentation")),
+    ("failing-test", _("Failing test")),
+    ("flake", _("Flaky test")),
+    ("design", _("Design")),
+]
+YES_NO = [("true", _("Yes")), ("false", _("No"))]
+
+
+class SigChoiceField(django_filters.fields.ChoiceField):
+    """Takes "node" as well as "sig-node", as people and the release tool write it."""
+
+    def clean(self, value):
+        from .sync.release_notes import sig_slug
+
+        return super().clean(sig_slug(value) if value else value)
+
+
+class SigNoteFilter(django_filters.ChoiceFilter):
+    field_class = SigChoiceField
+
+
+class ReleaseNoteFilter(django_filters.FilterSet):
+    """The one FilterSet behind the notes browser and the release-notes API: facets
+    combine with AND, and every facet value gets a count (`note_facet_counts`).
+
+    The kind, SIG and area choices are the labels the notes carry, read in one query."""
+
+    release = django_filters.ModelChoiceFilter(
+        label=_("Release"), queryset=Release.objects.all(), to_field_name="version", empty_label=None
+    )
+    kind = django_filters.ChoiceFilter(label=_("Kind"), method="filter_label", choices=NOTE_KINDS)
+    sig = SigNoteFilter(label=_("SIG"), method="filter_label", choices=[])
+    area = django_filters.ChoiceFilter(label=_("Area"), method="filter_label", choices=[])
+    action_required = django_filters.ChoiceFilter(
+        label=_("Action required"), method="filter_action_required", choices=YES_NO
+    )
+    q = django_filters.CharFilter(label=_("Search"), method="filter_text", max_length=500)
+    # One note's own link (ReleaseNote.get_absolute_url), wherever it falls in the pages.
+    pr = django_filters.NumberFilter(label=_("PR number"), field_name="pr_number", min_value=1, max_value=10**9)
+
+    class Meta:
+        model = ReleaseNote
+        fields = ["release", "kind", "sig", "area", "action_required", "q", "pr"]
+
+    FACETS = ("kind", "sig", "area", "action_required")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.labels = list(NoteLabel.objects.all())
+        slugs = {facet: [label.slug for label in self.labels if label.facet == facet] for facet in NoteFacet.values}
+        known_kinds = {value for value, _label in NOTE_KINDS}
+        self.filters["kind"].extra["choices"] = NOTE_KINDS + [(s, s) for s in slugs["kind"] if s not in known_kinds]
+        self.filters["sig"].extra["choices"] = [(s, s) for s in slugs["sig"]]
+        self.filters["area"].extra["choices"] = [(s, s) for s in slugs["area"]]
+        for name in ("kind", "sig", "area"):
+            # A form field built earlier (e.g. for the OpenAPI schema) would keep old choices.
+            self.filters[name].__dict__.pop("_field", None)
+
+    def filter_label(self, queryset, name, value: str):
+        # One join per facet: a note must carry a label of each facet asked for (AND).
+        return queryset.filter(
+            labels__in=[label for label in self.labels if (label.facet, label.slug) == (name, value)]
+        )
+
+    def filter_action_required(self, queryset, name, value: str):
+        return queryset.filter(action_required=value == "true")
+
+    def filter_text(self, queryset, name, value: str):
+        """The search box: every note whose text, in either language, contains the words."""
+        for word in value.split():
+            queryset = queryset.filter(Q(text_en__icontains=word) | Q(text_ko__icontains=word))
+        return queryset
+
+    def without(self, *names: str):
+        """The results with some filters left out: the base for those facets' counts."""
+        queryset = self.queryset
+        for name, value in self.form.cleaned_data.items():
+            if name not in names and value not in (None, ""):
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+
+def note_facet_counts(filterset: ReleaseNoteFilter) -> dict[str, dict[str, int]]:
+    """{facet: {value: notes}} — each facet counted with every other filter applied.
+
+    Facets whose own filter is not set share one query (the current results, grouped by
+    label); a facet that is set gets its own. At most four queries, whatever the data.
+    Counted on the link table alone: a note carries a label once, so no DISTINCT."""
+    data = filterset.form.cleaned_data
+    through = ReleaseNote.labels.through
+    by_id = {label.pk: label for label in filterset.labels}
+    counts = {facet: {} for facet in filterset.FACETS}
+    label_facets = ("kind", "sig", "area")
+    unset = [f for f in label_facets if not data.get(f)]
+    groups = ([(unset, filterset.qs)] if unset else []) + [
+        ([f], filterset.without(f)) for f in label_facets if data.get(f)
+    ]
+    for facets, base in groups:
+        ids = [pk for pk, label in by_id.items() if label.facet in facets]
+        rows = (
+            through.objects.filter(releasenote__in=base.order_by().values("pk"), notelabel__in=ids)
+            .values_list("notelabel")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for label_id, n in rows:
+            label = by_id[label_id]
+            counts[label.facet][label.slug] = n
+    base = filterset.without("action_required") if data.get("action_required") else filterset.qs
+    rows = base.order_by().values_list("action_required").annotate(n=Count("pk"))
+    counts["action_required"] = {("true" if flag else "false"): n for flag, n in rows}
+    return counts
+
+
+def note_facet_links(filterset: ReleaseNoteFilter, counts, query) -> dict[str, list[dict]]:
+    """Each facet's values with their count, the URL that picks them (keeping every other
+    filter, dropping the page) and whether they are picked: built here, not in the template,
+    because the largest release has about a hundred of them."""
+    data = filterset.form.cleaned_data
+    base = query.copy()
+    base.pop("page", None)
+
+    def url(name, value):
+        changed = base.copy()
+        if value is None:
+            changed.pop(name, None)
+        else:
+            changed[name] = value
+        encoded = changed.urlencode()
+        return f"?{encoded}" if encoded else "?"
+
+    values = {
+        "action_required": [("true", _("Action required")), ("false", _("No action required"))],
+        "kind": filterset.filters["kind"].extra["choices"],
+        "sig": filterset.filters["sig"].extra["choices"],
+        "area": filterset.filters["area"].extra["choices"],
+    }
+    links = {}
+    for facet, choices in values.items():
+        picked = data.get(facet) or ""
+        links[facet] = {
+            "any": {"url": url(facet, None), "current": not picked},
+            "values": [
+                {"value": value, "label": label, "count": counts[facet].get(value, 0), "url": url(facet, value),
+                 "current": value == picked}
+                for value, label in choices
+                if counts[facet].get(value) or value == picked
+            ],
+        }  # fmt: skip
+    return links
+
+
+def filtered_total(filterset: ReleaseNoteFilter, counts) -> int:
+    """How many notes the filters give, from the action-required counts (no extra query)."""
+    wanted = filterset.form.cleaned_data.get("action_required")
+    by_flag = counts["action_required"]
+    return by_flag.get(wanted, 0) if wanted else sum(by_flag.values())

@@ -1,3 +1,4 @@
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Case, Count, Q, Value, When
 from django.db.models.functions import Lower
@@ -70,6 +71,25 @@ class ReleaseQuerySet(models.QuerySet):
 
     def get_by_natural_key(self, version):
         return self.get(version=version)
+
+    def with_note_counts(self):
+        """Releases that have release notes, newest first, with how many and how many need action."""
+        return (
+            self.annotate(
+                note_count=Count("notes"),
+                action_required_count=Count("notes", filter=Q(notes__action_required=True)),
+            )
+            .filter(note_count__gt=0)
+            .order_by("-major", "-minor")
+        )
+
+    def between(self, current: str, target: str):
+        """The releases an upgrade from `current` to `target` goes through (current < r <= target)."""
+        cur, tgt = parse_minor(current), parse_minor(target)
+        return self.filter(
+            (Q(major__gt=cur[0]) | Q(major=cur[0], minor__gt=cur[1]))
+            & (Q(major__lt=tgt[0]) | Q(major=tgt[0], minor__lte=tgt[1]))
+        ).order_by("major", "minor")
 
 
 class Release(Editable):
@@ -520,3 +540,178 @@ class SearchEntry(models.Model):
         # Reversed when shown, not stored, so it carries the language of the page.
         url = reverse(self.url_name, kwargs=self.url_kwargs)
         return f"{url}#{self.anchor}" if self.anchor else url
+
+
+class SyncedField(models.Model):
+    """What `sync_content` last wrote into one field of one row (a hash of the value).
+
+    A field whose stored value no longer matches its hash was changed by someone else
+    since (admin, API, shell), and the next sync keeps it. See releasenotes/sync/ledger.py.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, verbose_name=_("content type"))
+    object_pk = models.CharField(_("object ID"), max_length=64)
+    field = models.CharField(_("field"), max_length=100)
+    value_hash = models.CharField(_("value hash"), max_length=64)
+    synced_at = models.DateTimeField(_("synced at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("synced field")
+        verbose_name_plural = _("synced fields")
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "object_pk", "field"], name="synced_field_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.content_type.model} {self.object_pk}.{self.field}"
+
+
+class SyncConflictQuerySet(models.QuerySet):
+    def unresolved(self):
+        return self.filter(resolved=False)
+
+
+class SyncConflict(models.Model):
+    """A field an editor changed that upstream changed too: the editor's value was kept,
+    and someone decides whether to take upstream's."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, verbose_name=_("content type"))
+    object_pk = models.CharField(_("object ID"), max_length=64)
+    field = models.CharField(_("field"), max_length=100)
+    editor_value = models.TextField(_("editor's value"), blank=True)
+    upstream_value = models.TextField(_("upstream value"), blank=True)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    resolved = models.BooleanField(_("resolved"), default=False)
+
+    objects = SyncConflictQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["resolved", "-created"]
+        verbose_name = _("sync conflict")
+        verbose_name_plural = _("sync conflicts")
+        indexes = [
+            # The review queue and each sync ask for one row's unresolved conflicts.
+            models.Index(fields=["content_type", "object_pk", "field", "resolved"], name="sync_conflict_lookup"),
+        ]
+
+    def __str__(self):
+        return f"{self.content_type.model} {self.object_pk}.{self.field}"
+
+    @property
+    def target(self):
+        return self.content_type.get_object_for_this_type(pk=self.object_pk)
+
+
+class NoteFacet(models.TextChoices):
+    KIND = "kind", _("Kind")
+    SIG = "sig", _("SIG")
+    AREA = "area", _("Area")
+
+
+class NoteLabel(models.Model):
+    """One value of a release-note facet: a kind ("deprecation"), a SIG ("sig-node") or an
+    area ("kubelet"), as the release tool labels notes."""
+
+    facet = models.CharField(_("facet"), max_length=10, choices=NoteFacet.choices)
+    slug = models.CharField(_("slug"), max_length=80)
+
+    class Meta:
+        ordering = ["facet", "slug"]
+        verbose_name = _("release-note label")
+        verbose_name_plural = _("release-note labels")
+        constraints = [
+            models.UniqueConstraint(fields=["facet", "slug"], name="note_label_unique_per_facet"),
+        ]
+
+    def __str__(self):
+        return f"{self.facet}/{self.slug}"
+
+
+class ReleaseNoteQuerySet(models.QuerySet):
+    def in_release(self, release):
+        return self.filter(release=release)
+
+    def action_required(self):
+        return self.filter(action_required=True)
+
+    def deprecations(self):
+        return self.filter(labels__facet=NoteFacet.KIND, labels__slug="deprecation")
+
+    def to_read_before_upgrading(self):
+        """Action-required notes and deprecation notes: what an upgrade path lists."""
+        deprecation = NoteLabel.objects.filter(facet=NoteFacet.KIND, slug="deprecation")
+        return self.filter(Q(action_required=True) | Q(labels__in=deprecation)).distinct()
+
+    def for_display(self):
+        """With the release and every label read in two queries, whatever the page size."""
+        return self.select_related("release").prefetch_related("labels")
+
+
+class ReleaseNote(Editable):
+    """One note of a release's published release notes (kubernetes-sigs/release-notes)."""
+
+    TRANSLATED_FIELDS = ("text",)
+    # What a list of notes does not show (it shows the stored HTML): left unread there.
+    # (Named per language: modeltranslation reads "html" as the page language's column.)
+    NOT_LISTED = ("text_en", "text_ko", "kep_numbers", "translation_sources")
+    release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="notes", verbose_name=_("release"))
+    pr_number = models.PositiveIntegerField(_("PR number"))
+    text = models.TextField(_("text"), help_text=_("Markdown. The English is the upstream note as published."))
+    html = models.TextField(_("HTML"), blank=True, editable=False, help_text=_("Rendered from the text on save."))
+    action_required = models.BooleanField(_("action required"), default=False)
+    labels = models.ManyToManyField(NoteLabel, blank=True, related_name="notes", verbose_name=_("kinds, SIGs, areas"))
+    author = models.CharField(_("author"), max_length=100, blank=True)
+    documentation = models.JSONField(
+        _("documentation"), default=list, blank=True, help_text=_("Links: [{description, url, type}].")
+    )
+    feature_gates = models.JSONField(_("feature gates"), default=list, blank=True)
+    kep_numbers = models.JSONField(_("KEP numbers"), default=list, blank=True)
+
+    objects = ReleaseNoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["release__major", "release__minor", "-action_required", "pr_number"]
+        verbose_name = _("release note")
+        verbose_name_plural = _("release notes")
+        constraints = [
+            models.UniqueConstraint(fields=["release", "pr_number"], name="release_note_unique_pr_per_release"),
+        ]
+        indexes = [
+            # The notes browser lists one release's notes, action required first.
+            models.Index(fields=["release", "action_required", "pr_number"], name="release_note_listing"),
+        ]
+
+    def __str__(self):
+        return f"{self.release.version} #{self.pr_number}"
+
+    def get_absolute_url(self):
+        url = reverse("releasenotes:release-notes", kwargs={"version": self.release.version})
+        return f"{url}?pr={self.pr_number}#pr-{self.pr_number}"
+
+    @property
+    def pr_url(self):
+        return f"https://github.com/kubernetes/kubernetes/pull/{self.pr_number}"
+
+    @property
+    def author_url(self):
+        return f"https://github.com/{self.author}" if self.author else ""
+
+    def labels_of(self, facet: str) -> list[str]:
+        return sorted(label.slug for label in self.labels.all() if label.facet == facet)
+
+    def render(self):
+        """Store the sanitised HTML of each language's text (see markup.py)."""
+        from .markup import render_markdown
+
+        self.html_en = render_markdown(self.text_en)
+        self.html_ko = render_markdown(self.text_ko) if (self.text_ko or "").strip() else ""
+
+    def prepare_for_bulk(self):
+        """What save() would do, for rows written with bulk_create."""
+        self.render()
+        translation_status.note_translations(self, None)
+
+    def save(self, *args, **kwargs):
+        self.render()
+        super().save(*args, **kwargs)

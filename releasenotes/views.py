@@ -2,15 +2,27 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from . import manifests
 from . import search as engine
 from .cache import public_page
 from .dataset import FAQ_TIMELINE_KEY
 from .facets import enhancement_facets
-from .filters import LIST_STAGES, SORTS, EnhancementFilter, facet_counts, order_enhancements
+from .filters import (
+    LIST_STAGES,
+    SORTS,
+    EnhancementFilter,
+    ReleaseNoteFilter,
+    facet_counts,
+    filtered_total,
+    note_facet_counts,
+    note_facet_links,
+    order_enhancements,
+)
 from .forms import UpgradeForm
 from .models import (
     ApiRemoval,
@@ -19,6 +31,7 @@ from .models import (
     FaqTopic,
     GlossaryTerm,
     Release,
+    ReleaseNote,
     Sig,
     Snippet,
     Stage,
@@ -27,10 +40,12 @@ from .models import (
     stage_counts,
 )
 from .query import MAX_QUERY_LENGTH
+from .upgrade import upgrade_path
 from .versions import parse_minor
 
 PAGE_SIZE = 25
 LIST_PAGE_SIZE = 60  # a whole release's enhancements (56 in 1.22) on one page
+NOTES_PAGE_SIZE = 50
 
 
 def current_release_or_404():
@@ -42,26 +57,83 @@ def current_release_or_404():
 
 @public_page
 def home(request):
-    return _release_page(request, current_release_or_404())
+    return render(request, "releasenotes/home.html", _overview(current_release_or_404()))
+
+
+def _overview(release):
+    """What the site says in full about a documented release (the home page's content)."""
+    counts = stage_counts(release.version)
+    return {
+        "release": release,
+        "counts": counts,
+        "records_total": counts[Stage.STABLE] + counts[Stage.BETA] + counts[Stage.ALPHA],
+        "themes": Theme.objects.filter(release=release).prefetch_related("enhancements"),
+        "stages": LIST_STAGES,
+        "removed_count": ApiRemoval.objects.removed_in(release.version).count(),
+    }
+
+
+@public_page
+def release_index(request):
+    return render(request, "releasenotes/release_index.html", {"releases": Release.objects.with_note_counts()})
 
 
 @public_page
 def release_detail(request, version):
-    return _release_page(request, get_object_or_404(Release.objects.documented(), version=version))
-
-
-def _release_page(request, release):
-    themes = Theme.objects.filter(release=release).prefetch_related("enhancements")
-    counts = stage_counts(release.version)
+    release = get_object_or_404(Release.objects.with_note_counts(), version=version)
+    notes = ReleaseNote.objects.in_release(release).for_display()
     context = {
-        "release": release,
-        "counts": counts,
-        "records_total": counts[Stage.STABLE] + counts[Stage.BETA] + counts[Stage.ALPHA],
-        "themes": themes,
-        "stages": LIST_STAGES,
-        "removed_count": ApiRemoval.objects.removed_in(release.version).count(),
+        **(_overview(release) if release.documented else {"release": release}),
+        "action_required": notes.action_required().order_by("pr_number"),
+        "deprecation_count": notes.deprecations().count(),
+        "removals": ApiRemoval.objects.with_releases().removed_in(release.version),
     }
-    return render(request, "releasenotes/home.html", context)
+    return render(request, "releasenotes/release_detail.html", context)
+
+
+NOTE_FACET_HEADINGS = [
+    ("action_required", _lazy("Action required"), _lazy("Any")),
+    ("kind", _lazy("Kind"), _lazy("Any kind")),
+    ("sig", _lazy("SIG"), _lazy("Any SIG")),
+    ("area", _lazy("Area"), _lazy("Any area")),
+]
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count (the facet counts already give it) instead of asking."""
+
+    def __init__(self, object_list, per_page, count):
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = count
+
+
+@public_page
+def release_notes(request, version):
+    """The notes browser: facets combined with AND, a count on each value, state in the URL."""
+    data = request.GET.copy()
+    data["release"] = version
+    filterset = ReleaseNoteFilter(data, queryset=ReleaseNote.objects.all(), request=request)
+    if not filterset.is_valid():
+        if "release" in filterset.errors:
+            raise Http404(version)
+        return render(request, "releasenotes/release_notes.html", {"filter": filterset, "invalid": True}, status=400)
+    counts = note_facet_counts(filterset)
+    notes = (
+        filterset.qs.prefetch_related("labels").defer(*ReleaseNote.NOT_LISTED).order_by("-action_required", "pr_number")
+    )
+    paginator = CountedPaginator(notes, NOTES_PAGE_SIZE, filtered_total(filterset, counts))
+    try:
+        page = paginator.page(request.GET.get("page", 1))
+    except (PageNotAnInteger, EmptyPage):
+        raise Http404(_("There is no such page of results.")) from None
+    context = {
+        "release": filterset.form.cleaned_data["release"],
+        "filter": filterset,
+        "page": page,
+        "facets": note_facet_links(filterset, counts, request.GET),
+        "facet_headings": NOTE_FACET_HEADINGS,
+    }
+    return render(request, "releasenotes/release_notes.html", context)
 
 
 @public_page
@@ -195,7 +267,7 @@ def removed_apis(request, version):
 
 @public_page
 def upgrade(request):
-    """Everything removed between two releases, release by release, saying so where nothing was."""
+    """Everything that changes between two releases, release by release, saying so where nothing does."""
     asked = "from" in request.GET or "to" in request.GET
     form = UpgradeForm({"from_version": request.GET.get("from", ""), "to_version": request.GET.get("to", "")})
     context = {"form": form, "asked": asked}
@@ -204,13 +276,20 @@ def upgrade(request):
     if not form.is_valid():
         return render(request, "releasenotes/upgrade.html", context, status=400)
     current, target = form.cleaned_data["from_version"], form.cleaned_data["to_version"]
-    removals = list(ApiRemoval.objects.with_releases().between(current, target))
     cur, tgt = parse_minor(current), parse_minor(target)
-    steps = []
-    for minor in range(cur[1] + 1, tgt[1] + 1):
-        version = f"{cur[0]}.{minor}"
-        steps.append((version, [r for r in removals if r.removed_in.version == version]))
-    context.update({"current": current, "target": target, "steps": steps, "total": len(removals)})
+    versions = [f"{cur[0]}.{minor}" for minor in range(cur[1] + 1, tgt[1] + 1)]
+    path = upgrade_path(current, target, versions)
+    context.update(
+        {
+            "current": current,
+            "target": target,
+            "path": path,
+            "steps": path.steps,
+            "total": path.removals,
+            "dockershim_url": reverse("releasenotes:dockershim"),
+            "check_url": reverse("releasenotes:check"),
+        }
+    )
     return render(request, "releasenotes/upgrade.html", context)
 
 

@@ -37,6 +37,10 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PAGE_BUDGET_BYTES = 60 * 1024
+# The upgrade path lists in full every action-required and deprecation note on the way
+# (54 and 50 of them from 1.21 to 1.25, most action-required ones in Korean at 3 bytes a
+# character), as the release-notes issue asks: that page alone gets a larger budget.
+PAGE_BUDGETS = {"/upgrade/?from=1.21&to=1.25": 110 * 1024}
 PHONE = {"width": 375, "height": 740}
 SCREENSHOTS = Path(os.environ.get("BROWSER_SCREENSHOTS", "/tmp"))
 
@@ -224,7 +228,8 @@ def assert_clean(page, site):
     assert fonts == [], f"web fonts downloaded: {fonts}"
     assert recorder.errors == [], "\n".join(recorder.errors)
     weight, parts = recorder.current_page_weight()
-    assert weight < PAGE_BUDGET_BYTES, f"{page.url}: HTML+CSS+JS is {weight} bytes: {parts}"
+    budget = next((b for path, b in PAGE_BUDGETS.items() if page.url.endswith(path)), PAGE_BUDGET_BYTES)
+    assert weight < budget, f"{page.url}: HTML+CSS+JS is {weight} bytes: {parts}"
     return weight
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('releasenotes', '0003_search_entry'),
+        ('releasenotes', '0005_release_notes'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('releasenotes', '0004_glossary_avoid'),
+        ('releasenotes', '0006_glossary_avoid'),
     ]
 
     operations = [
