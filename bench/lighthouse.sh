@@ -4,6 +4,7 @@
 #
 #   bash bench/lighthouse.sh
 #   LIGHTHOUSE_PRESET=desktop bash bench/lighthouse.sh   # default: Lighthouse's mobile run
+#   LIGHTHOUSE_THEME=dark bash bench/lighthouse.sh       # the dark theme (prefers-color-scheme)
 #
 # Prints the four category scores per page, and for every category under its goal the
 # audits that cost points. Goal: accessibility, best practices and SEO at 100,
@@ -20,6 +21,7 @@ LIGHTHOUSE_HOME="${LIGHTHOUSE_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/k8s-releasen
 export CHROME_PATH="${CHROME_PATH:-/usr/bin/chromium}"
 # The machine has no network: these keep Chromium from reaching for Google's services.
 CHROME_FLAGS="--headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --no-first-run"
+[ "${LIGHTHOUSE_THEME:-light}" = dark ] && CHROME_FLAGS="$CHROME_FLAGS --force-dark-mode"
 PRESET="${LIGHTHOUSE_PRESET:-}"
 OUT="bench/out/lighthouse"
 PAGES=(

@@ -7,6 +7,7 @@ from django.http import JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
@@ -30,6 +31,38 @@ from .models import (
     Theme,
 )
 from .sync import ledger
+
+# Long prose: room for five sentences without scrolling the box.
+LONG_FIELDS = {"summary", "answer", "notable_changes", "body"}
+# JSON lists of short strings, edited one item a line.
+LIST_FIELDS = {"feature_gates", "aliases", "kinds", "avoid"}
+LANGUAGE_NAMES = {"en": _("English"), "ko": _("Korean")}
+
+
+def field_label(model, name: str) -> str:
+    """The label an editor sees for a field: "Summary (Korean)", not "summary_ko"."""
+    base, _sep, language = name.rpartition("_")
+    known = {field.name: field for field in model._meta.get_fields() if hasattr(field, "verbose_name")}
+    if language in LANGUAGE_NAMES and base in known:
+        return f"{capfirst(known[base].verbose_name)} ({LANGUAGE_NAMES[language]})"
+    return str(capfirst(known[name].verbose_name)) if name in known else name
+
+
+class LinesField(forms.Field):
+    """A list of strings as a textarea, one item a line (blank lines ignored)."""
+
+    widget = forms.Textarea(attrs={"rows": 4, "cols": 60})
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list) else (value or "")
+
+    def to_python(self, value):
+        if isinstance(value, list):
+            return value
+        return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+    def has_changed(self, initial, data):
+        return self.to_python(initial or []) != self.to_python(data)
 
 
 class MarkdownWidget(forms.Textarea):
@@ -71,11 +104,6 @@ class RevisionForm(forms.ModelForm):
         return data
 
 
-def field_labels(model, names) -> list[str]:
-    """Field names as an editor reads them on the form: "summary [ko]", "제목 [en]"."""
-    return [str(model._meta.get_field(name).verbose_name) for name in names]
-
-
 def stale_save_message(instance, expected):
     history = instance.history.order_by("-history_date", "-history_id")
     latest = history.first()
@@ -85,7 +113,7 @@ def stale_save_message(instance, expected):
         changed = [change.field for change in latest.diff_against(seen).changes]
     who = getattr(latest, "history_user", None) or _("another editor")
     when = latest.history_date.strftime("%Y-%m-%d %H:%M UTC") if latest else "?"
-    fields = ", ".join(field_labels(type(instance), changed)) if changed else _("unknown fields")
+    fields = ", ".join(field_label(type(instance), name) for name in changed) if changed else _("unknown fields")
     return _(
         "%(who)s saved this record at %(when)s, after you opened it. Changed meanwhile: %(fields)s. "
         "Your changes were not saved: open the record again to see the new text, then redo your edit."
@@ -114,6 +142,7 @@ class ContentAdmin(SimpleHistoryAdmin, TranslationAdmin):
     """English and Korean side by side, with history, stale-save protection and previews."""
 
     form = RevisionForm
+    list_per_page = 100  # editors scan long lists; the change list is styled compact
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
@@ -125,8 +154,15 @@ class ContentAdmin(SimpleHistoryAdmin, TranslationAdmin):
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         # Markdown fields (the model's MARKDOWN_FIELDS) get a live preview beside them.
         base = db_field.name.rsplit("_", 1)[0] if db_field.name.endswith(("_en", "_ko")) else db_field.name
+        if db_field.name in LIST_FIELDS and isinstance(db_field, models.JSONField):
+            return LinesField(
+                label=capfirst(db_field.verbose_name),
+                required=not db_field.blank,
+                help_text=format_html("{} {}", db_field.help_text, _("One a line.")),
+            )
         if base in getattr(self.model, "MARKDOWN_FIELDS", ()) and isinstance(db_field, models.TextField):
-            kwargs["widget"] = MarkdownWidget(attrs={"rows": 6})
+            rows = 12 if base in LONG_FIELDS else 6
+            kwargs["widget"] = MarkdownWidget(attrs={"rows": rows, "class": "vLargeTextField wide-text"})
         if isinstance(db_field, models.URLField):
             kwargs["assume_scheme"] = "https"  # Django 6's default; says so explicitly now
         return super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -220,7 +256,7 @@ class EnhancementAdmin(ContentAdmin):
     autocomplete_fields = ["owning_sig", "participating_sigs"]
     inlines = [StageEntryInline]
     fieldsets = [
-        (None, {"fields": ["kep_number", "tracking_issue", "slug", "kep_url", "status"]}),
+        (None, {"fields": ["kep_number", "tracking_issue", "slug", "kep_url", "status", "docs_url"]}),
         (_("Text"), {"fields": ["title", "summary"]}),
         (_("SIGs"), {"fields": ["owning_sig", "participating_sigs"]}),
         (_("Search"), {"fields": ["feature_gates", "aliases"]}),
@@ -328,7 +364,8 @@ def translation_queue(request):
                     if len(rows) >= QUEUE_ROWS:
                         continue  # thousands of release notes await Korean: list a page's worth
                     url_name = f"admin:{model._meta.app_label}_{name}_change"
-                    rows.append({"model": model._meta.verbose_name, "object": obj, "field": field, "status": status,
+                    rows.append({"model": model._meta.verbose_name, "object": obj, "status": status,
+                                 "field": field_label(model, f"{field}_ko"),
                                  "url": reverse(url_name, args=[obj.pk])})  # fmt: skip
     summary = [
         {

@@ -4,6 +4,7 @@ from django.utils import translation
 
 # Each language named in itself, as a switcher should.
 NATIVE_NAMES = {"ko": "한국어", "en": "English"}
+SECTION_ALIASES = {"upgrade": "removed"}
 
 
 def site(request):
@@ -17,7 +18,13 @@ def site(request):
         alternates.append(
             {"code": code, "name": NATIVE_NAMES[code], "url": request.build_absolute_uri(url), "path": url}
         )
+    match = request.resolver_match
+    url_name = (match.url_name or "") if match else ""
     return {
+        # The section of the site this page belongs to, for the navigation: the first
+        # word of the URL name ("enhancement-detail" → "enhancement"); the upgrade path
+        # belongs with the removed APIs.
+        "section": SECTION_ALIASES.get(url_name, url_name.split("-")[0]),
         "alternates": alternates,
         "x_default": next(a["url"] for a in alternates if a["code"] == settings.LANGUAGE_CODE),
     }

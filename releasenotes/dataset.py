@@ -201,6 +201,8 @@ def build(facts_path: Path = DEFAULT_FACTS, content_dir: Path = CONTENT_DIR) -> 
                     "aliases": written.get("aliases") or [],
                     "kep_url": item["kep_url"],
                     "status": keps.normalise_status((item.get("kep_yaml_now") or {}).get("status"))[0],
+                    "docs_url_en": written.get("docs_url_en"),
+                    "docs_url_ko": written.get("docs_url_ko"),  # None (as the admin saves it) where none
                 },
             }
         )
@@ -304,6 +306,7 @@ def build(facts_path: Path = DEFAULT_FACTS, content_dir: Path = CONTENT_DIR) -> 
                 "slug": g["slug"],
                 "english": g["english"],
                 "korean": g["korean"],
+                "avoid": list(g.get("avoid") or []),
                 "note_en": (g.get("note_en") or "").strip(),
                 "note_ko": (g.get("note_ko") or "").strip(),
             },

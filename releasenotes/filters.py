@@ -1,7 +1,9 @@
 """The FilterSets behind the list pages and the API: one per list, shared by both."""
 
 import django_filters
-from django.db.models import Count, Q
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Lower
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import search
@@ -20,6 +22,7 @@ from .models import (
 from .versions import covered_releases
 
 LIST_STAGES = ENTERED_STAGES
+SORTS = [("kep", _("KEP number")), ("stage", _("Stage")), ("sig", _("SIG")), ("name", _("Name"))]
 
 
 class EnhancementFilter(django_filters.FilterSet):
@@ -44,10 +47,12 @@ class EnhancementFilter(django_filters.FilterSet):
     )
     theme = django_filters.ChoiceFilter(label=_("Major theme"), choices=[("true", _("Major themes only"))])
     q = django_filters.CharFilter(label=_("Search"), max_length=5000)
+    # Validated here, applied by order_enhancements(): the order is not a filter.
+    sort = django_filters.ChoiceFilter(label=_("Sort by"), choices=SORTS, method=lambda queryset, name, value: queryset)
 
     class Meta:
         model = Enhancement
-        fields = ["release", "stage", "sig", "theme", "q"]
+        fields = ["release", "stage", "sig", "theme", "q", "sort"]
 
     def __init__(self, data=None, *args, **kwargs):
         if data is not None and not data.get("release"):
@@ -175,6 +180,28 @@ class FeatureGateFilter(django_filters.FilterSet):
     def current_version(self):
         current = Release.objects.current()
         return current.version if current else None
+
+
+def order_enhancements(queryset, sort: str, release):
+    """The list in the order asked for: by stage in `release` (stable first), owning SIG,
+    title in the page language, or KEP number; ties by KEP number."""
+    if sort == "stage":
+        version = getattr(release, "version", release)
+        stage = StageEntry.objects.filter(enhancement=OuterRef("pk"), release__version=version).values("stage")[:1]
+        rank = Case(
+            *(When(release_stage=s.value, then=Value(i)) for i, s in enumerate(LIST_STAGES)),
+            default=Value(len(LIST_STAGES)),
+            output_field=IntegerField(),
+        )
+        if "release_stage" not in queryset.query.annotations:
+            queryset = queryset.annotate(release_stage=Subquery(stage))
+        return queryset.order_by(rank, "kep_number")
+    if sort == "sig":
+        return queryset.order_by("owning_sig__name", "kep_number")
+    if sort == "name":
+        language = "ko" if get_language() == "ko" else "en"
+        return queryset.order_by(Lower(f"title_{language}"), "kep_number")
+    return queryset.order_by("kep_number")
 
 
 # The kinds the release tool uses, in the order the notes browser lists them.

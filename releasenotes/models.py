@@ -3,7 +3,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections, models
-from django.db.models import Count, F, Q
+from django.db.models import Case, Count, F, Q, Value, When
+from django.db.models.functions import Lower
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.urls import reverse
@@ -411,6 +412,11 @@ class Enhancement(RenderedMarkdown, Editable):
         _("aliases"), default=list, blank=True, help_text=_("Other names people search for, in any language.")
     )
     kep_url = models.URLField(_("KEP URL"))
+    docs_url = models.URLField(
+        _("documentation URL"),
+        blank=True,
+        help_text=_("The kubernetes.io page for this feature; the Korean one where it exists."),
+    )
 
     objects = EnhancementQuerySet.as_manager()
 
@@ -662,15 +668,40 @@ class FaqEntry(RenderedMarkdown, Editable):
         return reverse("releasenotes:dockershim") + f"#{self.slug}"
 
 
-class GlossaryTerm(Editable):
+class GlossaryTermQuerySet(models.QuerySet):
+    def in_order_for(self, language: str):
+        """Alphabetical by the term in the page language: on /ko/ the Hangul terms in 가나다
+        order first, then those kept in Latin letters; case never matters."""
+        if language != "ko":
+            return self.order_by(Lower("english"), "slug")
+        latin_last = Case(When(korean__regex=r"^[가-힣]", then=Value(0)), default=Value(1))
+        return self.order_by(latin_last, Lower("korean"), "slug")
+
+    def matching(self, text: str):
+        """Terms whose English or Korean name, or note in either language, contains `text`."""
+        text = text.strip()
+        if not text:
+            return self
+        names = Q(english__icontains=text) | Q(korean__icontains=text)
+        return self.filter(names | Q(note_en__icontains=text) | Q(note_ko__icontains=text))
+
+
+class GlossaryTerm(RenderedMarkdown, Editable):
     TRANSLATED_FIELDS = ("note",)
+    MARKDOWN_FIELDS = ("note",)
     NATURAL_KEY = "slug"
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     english = models.CharField(_("English term"), max_length=200)
     korean = models.CharField(_("Korean term"), max_length=200)
-    note = models.TextField(_("note"), blank=True)
+    avoid = models.JSONField(
+        _("renderings to avoid"),
+        default=list,
+        blank=True,
+        help_text=_("Other Korean renderings of this term that our Korean text must not use."),
+    )
+    note = models.TextField(_("note"), blank=True, max_length=MARKDOWN_MAX_LENGTH, help_text=_("Markdown."))
 
-    objects = SlugManager()
+    objects = SlugManager.from_queryset(GlossaryTermQuerySet)()
 
     class Meta:
         ordering = ["english"]

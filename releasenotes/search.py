@@ -46,7 +46,7 @@ SNIPPET_LENGTH = 220
 
 # One of each kind of query the engine understands, shown on the empty and no-result
 # pages. They are search terms, not interface text, so they are not translated.
-EXAMPLE_QUERIES = ["서버 사이드 어플라이", "NodeSwap", "KEP-2400", "#542", "스왑", "Ingress", "cri-dockerd"]
+EXAMPLE_QUERIES = ["서버-사이드 어플라이", "NodeSwap", "KEP-2400", "#542", "스왑", "Ingress", "cri-dockerd"]
 
 
 # Building entries ----------------------------------------------------------------------
@@ -156,7 +156,7 @@ def entry_for_term(t: GlossaryTerm) -> SearchEntry:
         t,
         titles=(f"{t.english} — {t.korean}", f"{t.korean} — {t.english}"),
         names=[*variants(t.english), *variants(t.korean)],
-        bodies=(tidy(t.note_en), tidy(t.note_ko)),
+        bodies=(_plain(t.note_en), _plain(t.note_ko)),  # notes are Markdown
         url_name="releasenotes:glossary",
         url_kwargs={},
         anchor=t.slug,

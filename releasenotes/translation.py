@@ -27,7 +27,7 @@ class SigTranslation(TranslationOptions):
 
 @register(Enhancement)
 class EnhancementTranslation(TranslationOptions):
-    fields = ("title", "summary")
+    fields = ("title", "summary", "docs_url")
     required_languages = ("en",)
 
 

@@ -1,3 +1,5 @@
+from typing import NamedTuple
+
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Prefetch
 from django.http import Http404
@@ -11,8 +13,10 @@ from . import manifests
 from . import search as engine
 from .cache import public_page
 from .dataset import FAQ_TIMELINE_KEY
+from .facets import enhancement_facets
 from .filters import (
     LIST_STAGES,
+    SORTS,
     EnhancementFilter,
     FeatureGateFilter,
     ReleaseNoteFilter,
@@ -20,6 +24,7 @@ from .filters import (
     filtered_total,
     note_facet_counts,
     note_facet_links,
+    order_enhancements,
 )
 from .forms import UpgradeForm
 from .models import (
@@ -42,6 +47,7 @@ from .upgrade import upgrade_path
 from .versions import covered_releases, parse_minor
 
 PAGE_SIZE = 25
+LIST_PAGE_SIZE = 60  # a whole release's enhancements (56 in 1.22) on one page
 NOTES_PAGE_SIZE = 50
 
 
@@ -67,6 +73,7 @@ def _overview(release):
         "records_total": counts[Stage.STABLE] + counts[Stage.BETA] + counts[Stage.ALPHA],
         "themes": Theme.objects.filter(release=release).prefetch_related("enhancements"),
         "stages": LIST_STAGES,
+        "removed_count": ApiRemoval.objects.removed_in(release.version).count(),
     }
 
 
@@ -138,25 +145,35 @@ def enhancement_list(request):
     filterset = EnhancementFilter(request.GET, queryset=Enhancement.objects.for_cards(), request=request)
     if not filterset.is_valid():
         return render(request, "releasenotes/enhancement_list.html", {"filter": filterset, "invalid": True}, status=400)
-    if filterset.release_version is None:
+    release = filterset.release_version
+    if release is None:
         raise Http404(_("No release has been loaded yet."))
-    queryset = filterset.qs.with_stage_in_release().order_by("kep_number")
-    paginator = Paginator(queryset, PAGE_SIZE)
+    queryset = order_enhancements(
+        filterset.qs.with_stage_in_release(), filterset.form.cleaned_data.get("sort"), release
+    )
+    paginator = Paginator(queryset, LIST_PAGE_SIZE)
     try:
         page = paginator.page(request.GET.get("page", 1))
     except (PageNotAnInteger, EmptyPage):
         raise Http404(_("There is no such page of results.")) from None
-    facets = facet_counts(filterset)
+    counts = facet_counts(filterset)
+    sigs = [SigChoice(slug, name) for slug, name in _sig_facet(counts, filterset.form.cleaned_data.get("sig"))]
+    groups, chips = enhancement_facets(request.GET, release, covered_releases(), sigs, LIST_STAGES, counts)
     context = {
         "filter": filterset,
         "release": filterset.release_version,
         "page": page,
-        "facets": facets,
-        "sigs": _sig_facet(facets, filterset.form.cleaned_data.get("sig")),
-        "releases": covered_releases(),
-        "stages": LIST_STAGES,
+        "facets": counts,
+        "facet_groups": groups,
+        "chips": chips,
+        "sorts": SORTS,
     }
     return render(request, "releasenotes/enhancement_list.html", context)
+
+
+class SigChoice(NamedTuple):
+    slug: str
+    name: str
 
 
 def _sig_facet(facets, chosen):
@@ -403,4 +420,6 @@ def search(request):
 
 @public_page
 def glossary(request):
-    return render(request, "releasenotes/glossary.html", {"terms": GlossaryTerm.objects.all()})
+    text = request.GET.get("q", "")[:MAX_QUERY_LENGTH]
+    terms = GlossaryTerm.objects.in_order_for(get_language()).matching(text)
+    return render(request, "releasenotes/glossary.html", {"terms": terms, "filter_text": text.strip()})

@@ -117,7 +117,7 @@ def test_a_stale_save_is_refused_and_says_what_changed(client, editor):
     assert response.status_code == 200
     html = response.content.decode()
     # Names the field the other editor changed, as the form labels it, and no other.
-    assert "jiwoo" in html and "Changed meanwhile: summary [en]." in html
+    assert "jiwoo" in html and "Changed meanwhile: Summary (English)." in html
     enhancement = Enhancement.objects.get(kep_number=555)
     assert enhancement.summary_en == "First editor's summary. It is saved."
     assert enhancement.title_en != "Second editor's title"
@@ -441,3 +441,56 @@ def test_without_a_proxy_a_forged_forwarded_for_changes_nothing(client, editor, 
         _login(client, "wrong", "198.51.100.9", f"203.0.113.{attempt}")
     # The same address, whatever the header claimed: locked.
     assert _login(client, "correct horse battery", "198.51.100.9", "192.0.2.1").status_code == 429
+
+
+def test_it_edits_feature_gates_and_aliases_one_a_line(editor_client):
+    response = editor_client.get("/admin/releasenotes/enhancement/2400/change/")
+    html = response.content.decode()
+    assert re.search(r'<textarea name="feature_gates"[^>]*>\s*NodeSwap\s*</textarea>', html)
+    data = form_data(response)
+    data["feature_gates"] = "NodeSwap\n\n  NodeSwapExtra  \n"
+    data["aliases"] = "swap\n스왑"
+    assert editor_client.post("/admin/releasenotes/enhancement/2400/change/", data).status_code == 302
+    enhancement = Enhancement.objects.get(kep_number=2400)
+    assert enhancement.feature_gates == ["NodeSwap", "NodeSwapExtra"]
+    assert enhancement.aliases == ["swap", "스왑"]
+
+
+def test_an_unchanged_list_field_is_not_recorded_as_a_change(editor_client):
+    data = form_data(editor_client.get(CHANGE_555))
+    data["title_en"] = "Server-side Apply (edited)"
+    editor_client.post(CHANGE_555, data)
+    record = Enhancement.objects.get(kep_number=555).history.first()
+    changed = {c.field for c in record.diff_against(record.prev_record).changes}
+    assert "title_en" in changed and not changed & {"feature_gates", "aliases"}
+
+
+def test_the_stale_save_note_and_the_queue_name_fields_by_their_labels(client, editor):
+    other = User.objects.create_user("minji", password="x", is_staff=True)
+    other.groups.add(Group.objects.get(name="editors"))
+    first, second = client, type(client)()
+    first.force_login(editor)
+    second.force_login(other)
+    data_first, data_second = form_data(first.get(CHANGE_555)), form_data(second.get(CHANGE_555))
+    data_first["summary_ko"] = "먼저 저장한 요약이다. 두 번째 문장이다."
+    first.post(CHANGE_555, data_first)
+    html = second.post(CHANGE_555, data_second, headers={"accept-language": "ko"}).content.decode()
+    assert "Changed meanwhile: Summary (Korean)" in html or "바뀐 필드: 요약 (한국어)" in html
+    FaqEntry.objects.filter(slug="docker-in-docker-builds").update(answer_ko="")
+    queue = first.get("/admin/translations/?status=missing", headers={"accept-language": "en"}).content.decode()
+    assert "Answer (Korean)" in queue and "<td>answer</td>" not in queue
+
+
+def test_the_history_and_revert_screens_speak_korean(editor_client):
+    data = form_data(editor_client.get(CHANGE_555))
+    data["summary_ko"] = "고친 요약이다. 두 번째 문장이다."
+    editor_client.post(CHANGE_555, data)
+    korean = {"accept-language": "ko-KR,ko"}
+    history = editor_client.get("/admin/releasenotes/enhancement/555/history/", headers=korean).content.decode()
+    assert "변경한 사람" in history and "변경 내용" in history
+    assert "Changed by" not in history
+    record = Enhancement.objects.get(kep_number=555).history.last()
+    revert = editor_client.get(
+        f"/admin/releasenotes/enhancement/555/history/{record.history_id}/", headers=korean
+    ).content.decode()
+    assert "되돌리기" in revert and "Revert" not in revert

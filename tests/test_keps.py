@@ -162,7 +162,7 @@ def test_a_gate_the_facts_name_belongs_to_the_facts_kep():
     [
         "/ko/enhancements/?release=1.27",
         "/ko/enhancements/?release=1.30&stage=beta&sig=sig-node&theme=true",
-        "/ko/enhancements/?release=1.27&stage=beta&page=2",
+        "/ko/enhancements/?release=1.27&page=2",
         "/ko/enhancements/2400/",
         "/ko/enhancements/3329/",
         "/ko/feature-gates/",

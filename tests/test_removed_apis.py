@@ -47,7 +47,7 @@ def test_the_1_22_page_lists_ingress_with_its_replacement(client, lang):
 
 def test_a_release_that_removed_nothing_says_so(client):
     assert "1.23 removed no APIs" in client.get("/en/removed-apis/1.23/").content.decode()
-    assert "1.23에서 제거된 API는 없다" in client.get("/ko/removed-apis/1.23/").content.decode()
+    assert "1.23에서 제거된 API는 없습니다" in client.get("/ko/removed-apis/1.23/").content.decode()
 
 
 def test_a_release_outside_the_data_is_a_404_not_a_guess(client):

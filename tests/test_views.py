@@ -176,3 +176,72 @@ def test_a_release_has_its_own_page_and_unknown_ones_are_404(client):
 
 def test_robots_txt_keeps_crawlers_out_of_the_admin(client):
     assert "Disallow: /admin/" in client.get("/robots.txt").content.decode()
+
+
+def _titles(html):
+    return re.findall(r'<a class="title" href="[^"]+">([^<]+)</a>', html)
+
+
+def test_a_whole_release_fits_on_one_page_of_the_list(client):
+    html = client.get("/en/enhancements/").content.decode()
+    assert html.count('class="enhancement-row"') == 56
+    assert 'rel="next"' not in html
+
+
+def test_the_list_sorts_by_stage_sig_or_name(client):
+    by_stage = client.get("/en/enhancements/?sort=stage").content.decode()
+    stages = re.findall(r'<li class="enhancement-row">\s*<span class="badge stage stage-(\w+)"', by_stage)
+    order = ["stable", "beta", "alpha", "deprecated"]
+    assert stages == sorted(stages, key=order.index) and len(stages) == 56
+    by_name = _titles(client.get("/ko/enhancements/?sort=name").content.decode())
+    assert by_name == sorted(by_name, key=str.lower)
+    by_sig = client.get("/en/enhancements/?sort=sig").content.decode()
+    sigs = re.findall(r'<a href="/en/sigs/[\w-]+/">(SIG [^<]+)</a></span>', by_sig)
+    assert sigs == sorted(sigs)
+
+
+def test_an_unknown_sort_is_a_400(client):
+    assert client.get("/en/enhancements/?sort=popularity").status_code == 400
+
+
+def test_the_active_filters_are_chips_that_remove_them(client):
+    html = client.get("/ko/enhancements/?stage=beta&sig=sig-node").content.decode()
+    chips = re.search(r'<ul class="chips".*?</ul>', html, re.S).group(0)
+    assert 'href="?sig=sig-node"' in chips and 'href="?stage=beta"' in chips
+    assert re.search(r'id="results-heading"[^>]*>개선 사항 4개 <span class="meta">— 베타, SIG Node</span>', html)
+
+
+def test_the_glossary_is_in_korean_order_on_korean_pages_and_filters(client):
+    html = client.get("/ko/glossary/").content.decode()
+    korean = re.findall(r'<th scope="row" lang="ko"><a [^>]+>([^<]+)</a>', html)
+    hangul = [t for t in korean if "가" <= t[0] <= "힣"]
+    assert korean[: len(hangul)] == hangul == sorted(hangul) and "파드" in hangul
+    latin = korean[len(hangul) :]
+    assert latin == sorted(latin, key=str.lower) and "kubelet" in latin
+    assert "<code>NodeSwap</code>" in html  # notes are Markdown
+    assert "`NodeSwap`" not in html
+    filtered = client.get("/ko/glossary/?q=파드").content.decode()
+    assert "파드 시큐리티 어드미션" in filtered and "스왑 공간" not in filtered
+    assert "No term contains" in client.get("/en/glossary/?q=zzqx").content.decode()
+
+
+def test_the_enhancement_page_links_the_docs_in_the_page_language(client):
+    ko = client.get("/ko/enhancements/2400/").content.decode()
+    assert 'href="https://kubernetes.io/ko/docs/concepts/architecture/nodes/"' in ko
+    en = client.get("/en/enhancements/2400/").content.decode()
+    assert 'href="https://kubernetes.io/docs/concepts/architecture/nodes/#swap-memory"' in en
+    # No Korean translation of the page: the English one, said so.
+    assert "아직 한국어 번역이 없습니다" in client.get("/ko/enhancements/555/").content.decode()
+
+
+def test_the_home_page_opens_with_the_release_at_a_glance(client):
+    html = client.get("/en/").content.decode()
+    glance = html.index('class="glance"')
+    assert glance < html.index('id="themes-heading"') < html.index('id="counts-heading"')
+    assert 'href="#counts-heading">Why the numbers differ' in html
+
+
+def test_search_snippets_show_no_raw_markdown(client):
+    html = client.get("/ko/search/?q=swap").content.decode()
+    snippets = re.findall(r'<p class="snippet">(.*?)</p>', html, re.S)
+    assert snippets and not [s for s in snippets if "`" in s or "**" in s]

@@ -5,6 +5,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .. import translation_status
+from ..facets import with_query
 from ..markup import render_markdown
 
 register = template.Library()
@@ -51,15 +52,7 @@ def content(obj, field, as_markdown=False):
 @register.simple_tag(takes_context=True)
 def query_with(context, **changes):
     """The current query string with some parameters set (None or "" removes one)."""
-    query = context["request"].GET.copy()
-    query.pop("page", None)
-    for name, value in changes.items():
-        if value in (None, ""):
-            query.pop(name, None)
-        else:
-            query[name] = value
-    encoded = query.urlencode()
-    return f"?{encoded}" if encoded else "?"
+    return with_query(context["request"].GET, **changes)
 
 
 @register.filter

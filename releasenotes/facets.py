@@ -1,0 +1,97 @@
+"""What a facet block shows, independent of the list it filters.
+
+`templates/releasenotes/_facets.html` renders `Group`s of `Option`s (each a link that
+sets one filter, with its count) and the active filters as removable `Chip`s. Any list
+page builds these from its own FilterSet and counts and includes the partial.
+"""
+
+from dataclasses import dataclass, field
+
+from django.http import QueryDict
+from django.utils.translation import gettext as _
+
+
+def with_query(query: QueryDict, **changes) -> str:
+    """The query string with some parameters set (None or "" removes one), page reset."""
+    query = query.copy()
+    query.pop("page", None)
+    for name, value in changes.items():
+        if value in (None, ""):
+            query.pop(name, None)
+        else:
+            query[name] = value
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@dataclass
+class Option:
+    label: str
+    url: str
+    current: bool = False
+    count: int | None = None
+    value: str = ""
+    stage: str = ""  # shown as a stage badge instead of the label
+
+
+@dataclass
+class Group:
+    name: str
+    label: str
+    options: list[Option] = field(default_factory=list)
+
+
+@dataclass
+class Chip:
+    label: str
+    remove_url: str
+
+
+def choice_group(query: QueryDict, name: str, label: str, choices, any_label: str = "", keep=()) -> Group:
+    """A facet of one query parameter: "any" (when `any_label` is given), then each
+    (value, label, count) in `choices` that has results or is the current value, and
+    any value listed in `keep`. Any list page builds its facets with this."""
+    current = query.get(name, "")
+    group = Group(name, label)
+    if any_label:
+        group.options.append(Option(any_label, with_query(query, **{name: None}), not current))
+    for value, option_label, count in choices:
+        if count or current == value or value in keep:
+            url = with_query(query, **{name: value})
+            group.options.append(Option(option_label, url, current == value, count, value))
+    return group
+
+
+def active_chips(query: QueryDict, groups: list[Group], search: str = "q") -> list[Chip]:
+    """A removable chip for each facet with a value chosen, and for the search text."""
+    chips = [
+        Chip(option.label, with_query(query, **{group.name: None}))
+        for group in groups
+        for option in group.options
+        if option.current and query.get(group.name)
+    ]
+    if query.get(search):
+        chips.append(Chip(f"“{query[search]}”", with_query(query, **{search: None})))
+    return chips
+
+
+def enhancement_facets(query: QueryDict, release, releases, sigs, stages, counts) -> tuple[list[Group], list[Chip]]:
+    """Facet groups and active-filter chips for the enhancement list."""
+    release_group = Group("release", _("Release"))
+    current = getattr(release, "version", release)
+    for version in (getattr(r, "version", r) for r in releases):  # Release rows or version strings
+        count = counts["release"].get(version, 0)
+        release_group.options.append(Option(version, with_query(query, release=version), version == current, count))
+    stage_choices = [(s.value, s.label, counts["stage"].get(s.value, 0)) for s in stages]
+    stage_group = choice_group(
+        query, "stage", _("Stage"), stage_choices, _("Any stage"), keep=[s.value for s in stages]
+    )
+    for option in stage_group.options[1:]:
+        option.stage = next(s.value for s in stages if s.label == option.label)
+    theme_choices = [("true", _("Major themes only"), counts["theme"]["true"])]
+    theme_group = choice_group(query, "theme", _("Major theme"), theme_choices, _("Any"), keep=["true"])
+    sig_choices = [(s.slug, s.name, counts["sig"].get(s.slug, 0)) for s in sigs]
+    sig_group = choice_group(query, "sig", _("SIG"), sig_choices, _("Any SIG"))
+    groups = [release_group, stage_group, theme_group, sig_group]
+    # The release is always set (it defaults to the current one): not a filter to remove.
+    return groups, active_chips(query, groups[1:])

@@ -1,0 +1,34 @@
+"""The facet block's model: any list page builds groups and chips from its query string."""
+
+from django.http import QueryDict
+
+from releasenotes.facets import active_chips, choice_group, with_query
+
+
+def test_it_sets_and_removes_parameters_and_resets_the_page():
+    query = QueryDict("stage=beta&page=3&q=swap")
+    assert with_query(query, sig="sig-node") == "?stage=beta&q=swap&sig=sig-node"
+    assert with_query(query, stage=None, q="") == "?"
+
+
+def test_it_builds_a_group_with_any_counts_and_the_current_value():
+    query = QueryDict("kind=bug")
+    group = choice_group(query, "kind", "Kind", [("bug", "Bug", 3), ("feature", "Feature", 0)], "Any kind")
+    assert [(o.label, o.url, o.current, o.count) for o in group.options] == [
+        ("Any kind", "?", False, None),
+        ("Bug", "?kind=bug", True, 3),
+    ]  # a value without results is left out unless chosen or kept
+
+
+def test_it_shows_each_active_filter_as_a_chip_that_removes_it():
+    query = QueryDict("kind=bug&sig=node&q=swap")
+    groups = [
+        choice_group(query, "kind", "Kind", [("bug", "Bug", 3)], "Any"),
+        choice_group(query, "sig", "SIG", [("node", "SIG Node", 2)], "Any"),
+    ]
+    chips = active_chips(query, groups)
+    assert [(c.label, c.remove_url) for c in chips] == [
+        ("Bug", "?sig=node&q=swap"),
+        ("SIG Node", "?kind=bug&q=swap"),
+        ("“swap”", "?kind=bug&sig=node"),
+    ]
