@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "releasenotes",
+    "releasenotes.search",
 ]
 
 MIDDLEWARE = [

@@ -240,7 +240,7 @@ class FaqEntryAdmin(ContentAdmin):
 class GlossaryTermAdmin(ContentAdmin):
     list_display = ["english", "korean_term", "korean"]
     list_filter = [KoreanStatusFilter]
-    search_fields = ["english", "korean", "note_en", "note_ko"]
+    search_fields = ["english", "korean", "note_en", "note_ko", "synonyms"]
 
     @admin.display(description=_("Korean term"), ordering="korean")
     def korean_term(self, obj):

@@ -4,8 +4,8 @@ import django_filters
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from . import search
 from .models import Enhancement, Release, Sig, Stage, StageEntry
+from .search import search
 
 LIST_STAGES = [Stage.STABLE, Stage.BETA, Stage.ALPHA, Stage.DEPRECATED]
 
@@ -52,7 +52,7 @@ class EnhancementFilter(django_filters.FilterSet):
         if data.get("sig"):
             queryset = queryset.filter(owning_sig=data["sig"])
         if data.get("q"):
-            queryset = search.filter_enhancements(queryset, data["q"])
+            queryset = queryset.filter(pk__in=search(data["q"]).object_ids("enhancement"))
         return queryset.distinct()
 
     def without(self, *names: str):

@@ -1,0 +1,87 @@
+"""The registrations: everything the site holds that search finds."""
+
+from django.utils.translation import gettext_lazy as _
+
+from ..models import ApiRemoval, Enhancement, FaqEntry, GlossaryTerm, Release, StageEntry
+from ..versions import try_normalise
+from .index import plain
+from .registry import Document, Url, register
+from .text import tidy, variants
+
+
+def _between(first: str, last: str) -> list[str]:
+    """Every minor release from `first` to `last` ("1.20", "1.24" → 1.20 … 1.24)."""
+    first, last = try_normalise(first or ""), try_normalise(last or "")
+    if not (first and last):
+        return [v for v in (first, last) if v]
+    (major, start), (_major, end) = (map(int, v.split(".")) for v in (first, last))
+    return [f"{major}.{minor}" for minor in range(start, end + 1)]
+
+
+def _releases_of_enhancement(entry):
+    return [entry.enhancement]
+
+
+@register(
+    Enhancement,
+    kind="enhancement",
+    label=_("Enhancement"),
+    queryset=lambda: Enhancement.objects.prefetch_related("stages__release"),
+    depends_on={StageEntry: _releases_of_enhancement},
+)
+def enhancement(e: Enhancement) -> Document:
+    stages = sorted(e.stages.all(), key=lambda s: (s.release.major, s.release.minor))
+    return Document(
+        titles=(e.title_en, e.title_ko),
+        keywords=[*e.feature_gates, *e.aliases],
+        bodies=(plain(e.summary_en), plain(e.summary_ko)),
+        releases=[s.release.version for s in stages],
+        url=Url("releasenotes:enhancement-detail", {"kep_number": e.kep_number}),
+        kep_number=e.kep_number,
+        tracking_issue=e.tracking_issue,
+    )
+
+
+@register(
+    ApiRemoval,
+    kind="removed_api",
+    label=_("Removed API"),
+    queryset=lambda: ApiRemoval.objects.select_related("removed_in"),
+    # A removed API's URL names its release's version.
+    depends_on={Release: lambda release: ApiRemoval.objects.filter(removed_in=release).select_related("removed_in")},
+)
+def removed_api(r: ApiRemoval) -> Document:
+    title = f"{r.api_version} {', '.join(r.kinds)}"
+    # The arrow says "replaced by" in either language, without translating at index time.
+    lead = f"{r.api_version} → {r.replacement or '—'}."
+    return Document(
+        titles=(title, title),
+        names=[r.api_version, *r.kinds, *(f"{r.api_version} {kind}" for kind in r.kinds)],
+        bodies=(
+            " ".join(filter(None, [lead, plain(r.notable_changes_en), plain(r.note_en)])),
+            " ".join(filter(None, [lead, plain(r.notable_changes_ko), plain(r.note_ko)])),
+        ),
+        releases=[r.removed_in.version],
+        url=Url("releasenotes:removed-apis", {"version": r.removed_in.version}, r.slug),
+    )
+
+
+@register(FaqEntry, kind="faq", label=_("FAQ"))
+def faq(f: FaqEntry) -> Document:
+    return Document(
+        titles=(f.question_en, f.question_ko),
+        bodies=(plain(f.answer_en), plain(f.answer_ko)),
+        releases=_between(f.applies_from, f.applies_until),
+        url=Url("releasenotes:dockershim", {}, f.slug),
+    )
+
+
+@register(GlossaryTerm, kind="glossary", label=_("Glossary"))
+def glossary_term(t: GlossaryTerm) -> Document:
+    return Document(
+        titles=(f"{t.english} — {t.korean}", f"{t.korean} — {t.english}"),
+        # Other names are found, never shown: renderings we do not use stay out of our Korean.
+        names=[*variants(t.english), *variants(t.korean), *(v for s in t.synonyms for v in variants(s))],
+        bodies=(tidy(t.note_en), tidy(t.note_ko)),
+        url=Url("releasenotes:glossary", {}, t.slug),
+    )
