@@ -193,26 +193,43 @@ def icontains(raw):
 
 
 def timings(run, mix):
-    samples = []
+    """Wall-clock milliseconds per query and, for SQLite (which runs inside this process),
+    the CPU milliseconds this process spent: on a shared machine the wall clock also
+    counts the time spent waiting for a core."""
+    samples, cpu = [], []
     for raw in mix:
         run(raw)  # warms the caches
         for _ in range(REPEATS):
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             run(raw)
             samples.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
+    TIMINGS_CPU.append(cpu)
     return samples
+
+
+TIMINGS_CPU: list[list[float]] = []  # the CPU samples of each `timings` call, in order
 
 
 def p95(samples):
     return statistics.quantiles(samples, n=20)[-1]
 
 
-def row(label, fast, slow):
+def row(label, fast, slow, fast_cpu):
     return (
         f"{label:>22}  {statistics.median(fast):>7.2f}  {p95(fast):>7.2f}  "
+        f"{statistics.median(fast_cpu):>7.2f}  {p95(fast_cpu):>7.2f}  "
         f"{statistics.median(slow):>11.2f}  {p95(slow):>10.2f}  "
         f"{statistics.median(slow) / statistics.median(fast):>8.1f}×"
     )
+
+
+def measure(label, mix):
+    fast = timings(engine, mix)
+    fast_cpu = TIMINGS_CPU[-1]
+    slow = timings(icontains, mix)
+    print(row(label, fast, slow, fast_cpu), flush=True)
+    return fast, fast_cpu
 
 
 def main():
@@ -227,22 +244,28 @@ def main():
 
         corpus = Corpus()
         print(f"database: {connection.vendor}; real corpus: {real} entries; {REPEATS} runs of each query")
-        print(f"{'':>22}  {'p50 ms':>7}  {'p95 ms':>7}  {'scan p50 ms':>11}  {'scan p95 ms':>10}  {'scan/p50':>9}")
-        print(row("real corpus", timings(engine, REAL_MIX), timings(icontains, REAL_MIX)))
-        existing, p95s, p50s = 0, {}, {}
+        print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        print(
+            f"{'':>22}  {'p50 ms':>7}  {'p95 ms':>7}  {'cpu p50':>7}  {'cpu p95':>7}  "
+            f"{'scan p50 ms':>11}  {'scan p95 ms':>10}  {'scan/p50':>9}"
+        )
+        measure("real corpus", REAL_MIX)
+        existing, results = 0, {}
         for n in sizes:
             grow_to(n, corpus, existing)
             existing = n
-            mix = REAL_MIX + synthetic_queries(corpus, n)
-            fast = timings(engine, mix)
-            p95s[n], p50s[n] = p95(fast), statistics.median(fast)
-            print(row(f"+{n:,} synthetic", fast, timings(icontains, mix)))
+            results[n] = measure(f"+{n:,} synthetic", REAL_MIX + synthetic_queries(corpus, n))
         if len(sizes) > 1:
             small, large = sizes[0], sizes[-1]
+            (wall_s, cpu_s), (wall_l, cpu_l) = results[small], results[large]
             print(
-                f"growth {small:,} → {large:,}: p50 {p50s[large] / p50s[small]:.2f}×, "
-                f"p95 {p95s[large] / p95s[small]:.2f}× (data {large / small:.0f}×)"
+                f"growth {small:,} → {large:,} (data {large / small:.0f}×): "
+                f"p50 {statistics.median(wall_l) / statistics.median(wall_s):.2f}×, "
+                f"p95 {p95(wall_l) / p95(wall_s):.2f}×; "
+                f"cpu p50 {statistics.median(cpu_l) / statistics.median(cpu_s):.2f}×, "
+                f"cpu p95 {p95(cpu_l) / p95(cpu_s):.2f}×"
             )
+        print(f"load average at end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

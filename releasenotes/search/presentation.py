@@ -73,7 +73,7 @@ def present(entries, query: Query, language: str, release: str = "") -> list[Res
         own_title = getattr(entry, f"title_{language}", "") or ""
         title, title_lang = (own_title, language) if own_title else (entry.title_en, "en")
         body = getattr(entry, f"body_{language}", "") or entry.body_en
-        matched = [k for k in entry.keywords.splitlines() if marks(k)]
+        matched = [(k, spans) for k in entry.keywords.splitlines() if (spans := marks(k))]
         results.append(
             Result(
                 kind=entry.kind,
@@ -83,7 +83,7 @@ def present(entries, query: Query, language: str, release: str = "") -> list[Res
                 title_lang=title_lang,
                 url=entry.get_absolute_url(),
                 snippet=snippet(body, spellings, query.at_word_start),
-                also_known_as=format_html_join(", ", "{}", ((highlight(k, marks(k)),) for k in matched)),
+                also_known_as=format_html_join(", ", "{}", ((highlight(k, spans),) for k, spans in matched)),
                 kep_number=entry.kep_number,
                 release=release or entry.release,
                 removed_in=entry.url_kwargs.get("version") if entry.kind == "removed_api" else None,

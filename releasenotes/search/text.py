@@ -355,6 +355,12 @@ def find_matches(text: str, spellings: Iterable[str], at_word_start=is_short) ->
     """Where the spellings occur in `text`, folded as the index folds it: sorted,
     non-overlapping (start, end) spans of `text`. Short spellings count only at the
     start of a word, as they do in the search itself."""
+    lowered = text.casefold()
+    if len(lowered) == len(text):
+        # Most texts shown hold no match: find that out without mapping every character.
+        haystack = "".join(_KEPT_RUN.findall(lowered))
+        if not any(s and s in haystack for s in spellings):
+            return []
     haystack, origin = _folded_with_origin(text)
     spans = []
     for spelling in spellings:
