@@ -59,7 +59,7 @@ def entry(kind: str, obj, document: Document) -> SearchEntry:
         release=_latest(releases),
         url_name=document.url.name,
         url_kwargs=document.url.kwargs,
-        anchor=document.url.anchor,
+        url_suffix=document.url.suffix,
         kep_number=document.kep_number,
         tracking_issue=document.tracking_issue,
     )

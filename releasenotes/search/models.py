@@ -38,7 +38,9 @@ class SearchEntry(models.Model):
     title_ko = models.TextField(_("title (Korean)"), blank=True)
     url_name = models.CharField(_("URL name"), max_length=60)
     url_kwargs = models.JSONField(_("URL arguments"), default=dict, blank=True)
-    anchor = models.CharField(_("URL fragment"), max_length=120, blank=True)
+    url_suffix = models.CharField(
+        _("URL query and fragment"), max_length=200, blank=True, help_text=_('For example "#swap" or "?pr=1#pr-1".')
+    )
     keywords = models.TextField(_("other names"), blank=True, help_text=_("Aliases and feature gates, one a line."))
     # Plain text shown in snippets, Markdown already stripped.
     body_en = models.TextField(_("text (English)"), blank=True)
@@ -63,8 +65,7 @@ class SearchEntry(models.Model):
 
     def get_absolute_url(self):
         # Reversed when shown, not stored, so it carries the language of the page.
-        url = reverse(self.url_name, kwargs=self.url_kwargs)
-        return f"{url}#{self.anchor}" if self.anchor else url
+        return reverse(self.url_name, kwargs=self.url_kwargs) + self.url_suffix
 
 
 class SearchWord(models.Model):

@@ -16,9 +16,16 @@ from django.db import models
 
 @dataclass(frozen=True)
 class Url:
+    """Where an item lives, reversed when shown (so it carries the page's language)."""
+
     name: str
     kwargs: dict = field(default_factory=dict)
     anchor: str = ""
+    query: str = ""
+
+    @property
+    def suffix(self) -> str:
+        return (f"?{self.query}" if self.query else "") + (f"#{self.anchor}" if self.anchor else "")
 
 
 @dataclass(frozen=True)

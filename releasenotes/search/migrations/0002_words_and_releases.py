@@ -81,6 +81,15 @@ class Migration(migrations.Migration):
             model_name='searchentry',
             name='words',
         ),
+        migrations.RemoveField(
+            model_name='searchentry',
+            name='anchor',
+        ),
+        migrations.AddField(
+            model_name='searchentry',
+            name='url_suffix',
+            field=models.CharField(blank=True, help_text='For example "#swap" or "?pr=1#pr-1".', max_length=200, verbose_name='URL query and fragment'),
+        ),
         migrations.AddField(
             model_name='searchentry',
             name='name_words',
