@@ -142,13 +142,19 @@ def _group_fts(query: Query, spellings) -> Sql:
     return Sql.join(" OR ", conditions)
 
 
-def _group_like(query: Query, column: str, spellings) -> Sql:
-    """The same rule as LIKEs on a column of words between spaces (PostgreSQL answers them
-    from its trigram index; on SQLite they only rank rows already found)."""
+def _contains(column: str, part: str) -> Sql:
+    # For ranking rows already found: a plain substring test, cheaper than LIKE's patterns.
+    function = "instr" if connection.vendor == "sqlite" else "strpos"
+    return Sql(f"{function}(s.{column}, %s) > 0", [part])
+
+
+def _group_like(query: Query, column: str, spellings, test=_like) -> Sql:
+    """The same rule as substring tests on a column of words between spaces (PostgreSQL
+    answers LIKEs from its trigram index; ranking tests rows already found)."""
     conditions = []
     for s in sorted(spellings):
-        conditions.append(_like(column, f" {s}" if query.at_word_start(s) else s))
-        conditions += [_like(column, " " + " ".join(run)) for run in sorted(query.pieces.get(s, ()))]
+        conditions.append(test(column, f" {s}" if query.at_word_start(s) else s))
+        conditions += [test(column, " " + " ".join(run)) for run in sorted(query.pieces.get(s, ()))]
     return Sql.join(" OR ", conditions)
 
 
@@ -179,31 +185,35 @@ def _condition(query: Query, narrowing: "Narrowing") -> Sql | None:
     return Sql.join(" AND ", [condition, *narrowing.conditions()])
 
 
-def _name_ranks(query: Query, offset: int = 0) -> list[tuple[Sql, int]]:
+def _name_ranks(query: Query, offset: int = 0) -> list[tuple[Sql, str]]:
+    """Exact name, name prefix, words of the names. Most candidates match in their text
+    only, so the prefix test (which an exact name also passes) guards the exact one."""
+    exact = Sql.join(" OR ", [_contains("names", f" {s} ") for s in sorted(query.whole)])
+    prefix = Sql.join(" OR ", [_contains("names", f" {s}") for s in sorted(query.whole)])
+    name_words = Sql.join(" AND ", [_group_like(query, "name_words", g, _contains) for g in query.groups])
     return [
-        (Sql.join(" OR ", [_like("names", f" {s} ") for s in sorted(query.whole)]), EXACT + offset),
-        (Sql.join(" OR ", [_like("names", f" {s}") for s in sorted(query.whole)]), PREFIX + offset),
-        (Sql.join(" AND ", [_group_like(query, "name_words", g) for g in query.groups]), TITLE_WORDS + offset),
+        (prefix, Sql(f"CASE WHEN {exact.text} THEN {EXACT + offset} ELSE {PREFIX + offset} END", exact.params)),
+        (name_words, Sql(str(TITLE_WORDS + offset), [])),
     ]
 
 
 def _rank(query: Query) -> Sql:
     whens = []
     if query.number:
-        whens.append((_number_matches(query.number), EXACT))
+        whens.append((_number_matches(query.number), Sql(str(EXACT), [])))
     if query.groups:
         whens += _name_ranks(query)
     default = ANYWHERE
     if any(query.fuzzy):
         # Found only through a corrected typo: the same ranks again, all below the exact ones.
-        whens.append((_groups_match(query, query.groups), ANYWHERE))
+        whens.append((_groups_match(query, query.groups), Sql(str(ANYWHERE), [])))
         whens += _name_ranks(query.corrected(), offset=TYPO)
         default = TYPO + ANYWHERE
     if not whens:
         return Sql(str(default), [])
     return Sql(
-        "CASE " + " ".join(f"WHEN {w.text} THEN {rank}" for w, rank in whens) + f" ELSE {default} END",
-        [x for w, _rank in whens for x in w.params],
+        "CASE " + " ".join(f"WHEN {w.text} THEN {then.text}" for w, then in whens) + f" ELSE {default} END",
+        [x for w, then in whens for x in (*w.params, *then.params)],
     )
 
 
