@@ -12,6 +12,7 @@ from .text import Query, find_matches, is_short
 
 SNIPPET_BEFORE = 60  # characters of context shown before the first match
 SNIPPET_LENGTH = 220
+SNIPPET_SCAN = 1500  # characters looked through for the first match; past them, the text's start is shown
 
 # One of each kind of query the engine understands, shown on the empty and no-result
 # pages. They are search terms, not interface text, so they are not translated.
@@ -30,7 +31,9 @@ def highlight(text: str, spans) -> SafeString:
 
 def snippet(text: str, spellings, at_word_start=is_short) -> SafeString:
     """A stretch of `text` around its first match, cut at spaces, matches marked."""
-    spans = find_matches(text, spellings, at_word_start)
+    spans = find_matches(text[: SNIPPET_SCAN + SNIPPET_LENGTH], spellings, at_word_start)
+    if spans and spans[0][0] > SNIPPET_SCAN:
+        spans = []
     start, end = 0, len(text)
     if spans and spans[0][0] > SNIPPET_BEFORE:
         space = text.find(" ", spans[0][0] - SNIPPET_BEFORE, spans[0][0])

@@ -6,7 +6,7 @@ from ..models import ApiRemoval, Enhancement, FaqEntry, GlossaryTerm, Release, S
 from ..versions import try_normalise
 from .index import plain
 from .registry import Document, Url, register
-from .text import tidy, variants
+from .text import variants
 
 
 def _between(first: str, last: str) -> list[str]:
@@ -82,6 +82,6 @@ def glossary_term(t: GlossaryTerm) -> Document:
         titles=(f"{t.english} — {t.korean}", f"{t.korean} — {t.english}"),
         # Other names are found, never shown: renderings we do not use stay out of our Korean.
         names=[*variants(t.english), *variants(t.korean), *(v for s in t.synonyms for v in variants(s))],
-        bodies=(tidy(t.note_en), tidy(t.note_ko)),
+        bodies=(plain(t.note_en), plain(t.note_ko)),  # notes are Markdown
         url=Url("releasenotes:glossary", {}, t.slug),
     )
