@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 FIXTURES := $(sort $(wildcard fixtures/*.json))
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test test-postgres browser-deps install migrate data lint fixtures messages bench-search bench-load bench-lighthouse clean
+.PHONY: run test test-postgres browser-deps install migrate data lint fixtures messages bench-search bench-checker bench-load bench-lighthouse clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,9 @@ messages: install
 
 bench-search: install
 	$(PY) bench/search.py
+
+bench-checker: install
+	$(PY) bench/checker.py
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache

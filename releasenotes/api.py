@@ -1,6 +1,5 @@
 """The read-only JSON API under /api/v1/ (field names are the contract in DESIGN.md)."""
 
-from django.conf import settings
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import get_language
@@ -20,7 +19,6 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import manifests
-from .checker import ManifestError
 from .filters import EnhancementFilter
 from .forms import UpgradeForm
 from .models import ApiRemoval, Enhancement, StageEntry
@@ -186,8 +184,15 @@ ERROR_SCHEMA = inline_serializer(
                     "current": serializers.CharField(allow_null=True),
                     "target": serializers.CharField(),
                     "documents": serializers.IntegerField(),
+                    "truncated": serializers.BooleanField(
+                        help_text="True when the input held more objects or findings than one answer gives."
+                    ),
                     "findings": serializers.ListField(child=serializers.DictField()),
                     "dockershim": serializers.ListField(child=serializers.DictField()),
+                    "errors": serializers.ListField(
+                        child=serializers.DictField(),
+                        help_text="Documents that could not be read; the rest were checked.",
+                    ),
                 },
             ),
             400: ERROR_SCHEMA,
@@ -197,49 +202,24 @@ ERROR_SCHEMA = inline_serializer(
     )
 )
 class CheckView(APIView):
-    """POST manifests (application/yaml, application/json, text/plain, or a multipart
-    field `manifests`) to /api/v1/check/?target=1.22[&current=1.21]. Nothing is stored."""
+    """POST manifests (application/yaml, application/json, text/plain, curl's default
+    application/x-www-form-urlencoded, or a multipart field `manifests`) to
+    /api/v1/check/?target=1.22[&current=1.21]. Nothing is stored."""
 
     parser_classes = [MultiPartParser]
-    RAW_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "application/json", "text/plain")
 
     def post(self, request):
+        params = request.query_params
         try:
-            target, current = manifests.clean_versions(
-                request.query_params.get("target"), request.query_params.get("current")
-            )
+            if (request.content_type or "").lower().startswith("multipart/form-data"):
+                manifests.refuse_oversized(request.META, slack=64 * 1024)
+                body = manifests.body_from_form(request.data, request.FILES, required=True)
+            else:
+                body = manifests.body_from_request(request._request)
+            result = manifests.check_request(body, params.get("target"), params.get("current"))
         except manifests.CheckRequestError as error:
-            return Response({"error": error.as_dict()}, status=400)
-        limit = settings.CHECKER_MAX_BYTES
-        length = request.META.get("CONTENT_LENGTH") or "0"
-        media_type = (request.content_type or "").split(";")[0].strip().lower()
-        too_large = _error(413, "too_large", f"The body is larger than {limit} bytes.")
-        if media_type == "multipart/form-data":
-            if length.isdigit() and int(length) > limit + 64 * 1024:
-                return too_large
-            upload = request.FILES.get("manifests")
-            if upload is None:
-                return _error(400, "missing_field", "Send the manifests in a multipart field named 'manifests'.")
-            if upload.size > limit:
-                return too_large
-            body = upload.read()
-        elif media_type in self.RAW_TYPES or media_type == "":
-            if length.isdigit() and int(length) > limit:
-                return too_large
-            body = request._request.read(limit + 1)
-            if len(body) > limit:
-                return too_large
-        else:
-            return _error(
-                415,
-                "unsupported_media_type",
-                f"Send application/yaml, application/json or multipart/form-data, not {media_type}.",
-            )
-        try:
-            report = manifests.run_check(body, target, current)
-        except ManifestError as error:
-            return Response({"error": error.as_dict()}, status=413 if error.code == "too_large" else 400)
-        return Response({"current": current, "target": target, **report.as_dict()})
+            return Response({"error": error.as_dict()}, status=error.status)
+        return Response(result.as_dict(request.build_absolute_uri))
 
 
 def _error(status, code, message):

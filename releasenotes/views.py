@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Prefetch
 from django.http import Http404
@@ -8,7 +7,6 @@ from django.utils.translation import gettext as _
 
 from . import manifests
 from .cache import public_page
-from .checker import ManifestError
 from .dataset import FAQ_TIMELINE_KEY
 from .filters import LIST_STAGES, EnhancementFilter, facet_counts
 from .forms import UpgradeForm
@@ -221,40 +219,35 @@ def dockershim(request):
 
 def check(request):
     """The manifest checker page: paste or upload, see findings. Nothing is stored."""
-    context = {"targets": manifests.known_targets(), "currents": manifests.known_currents()}
+    context = {"targets": manifests.check_targets(), "currents": manifests.check_currents()}
     if request.method != "POST":
         context.update({"target": "1.22", "current": "1.21"})
         return render(request, "releasenotes/check.html", context)
     target, current = request.POST.get("target"), request.POST.get("current") or None
-    context.update({"target": target, "current": current or "", "text": request.POST.get("manifests", "")})
-    try:
-        target, current = manifests.clean_versions(target, current)
-    except manifests.CheckRequestError as error:
-        context["error"] = error.message
-        return render(request, "releasenotes/check.html", context, status=400)
-    upload = request.FILES.get("file")
-    if upload is not None and upload.size > settings.CHECKER_MAX_BYTES:
-        context["error"] = manifests.describe_error(ManifestError("too_large", ""))
-        return render(request, "releasenotes/check.html", context, status=413)
-    body = upload.read() if upload is not None else context["text"]
-    if not body:
-        context["error"] = _("Paste manifests or choose a file to check.")
-        return render(request, "releasenotes/check.html", context, status=400)
-    rows = ApiRemoval.objects.with_releases()
-    try:
-        report = manifests.run_check(body, target, current, rows)
-    except ManifestError as error:
-        context["error"] = manifests.describe_error(error)
-        status = 413 if error.code == "too_large" else 400
-        return render(request, "releasenotes/check.html", context, status=status)
-    removals = {r.slug: r for r in rows}  # the rows run_check read, not read again
+    # The pasted text; an empty file part of the same name may come with it.
+    text = next((value for value in request.POST.getlist("manifests") if value), "")
+    too_long_to_echo = len(text) > manifests.PAGE_ECHO_LIMIT
     context.update(
         {
-            "report": report,
-            "groups": [
-                (version, [(f, removals.get(f.slug)) for f in findings])
-                for version, findings in manifests.group_by_release(report)
-            ],
+            "target": target,
+            "current": current or "",
+            "text": "" if too_long_to_echo else text,
+            "not_echoed": too_long_to_echo,
+        }
+    )
+    try:
+        body = manifests.body_from_form(request.POST, request.FILES)
+        result = manifests.check_request(body, target, current)
+    except manifests.CheckRequestError as error:
+        context["error"] = error.describe()
+        return render(request, "releasenotes/check.html", context, status=error.status)
+    context.update(
+        {
+            "result": result,
+            "report": result.report,
+            "groups": manifests.group_by_release(result),
+            "shown": manifests.PAGE_FINDINGS_SHOWN,
+            "errors": [(e, manifests.describe_error(e)) for e in result.errors],
         }
     )
     return render(request, "releasenotes/check.html", context)

@@ -452,7 +452,10 @@ def test_it_checks_a_pasted_ingress_and_links_to_the_removal_in_korean(page, sit
     assert_no_axe_violations(page)
     assert_clean(page, site)
 
-    finding.get_by_role("link", name="변경할 내용").click()
+    expect(finding).to_contain_text("1번째 줄")
+    finding.locator("summary").click()  # the notable changes, in Korean
+    expect(finding).to_contain_text("spec.defaultBackend")
+    finding.get_by_role("link", name="이 제거에 대해").click()
     expect(page).to_have_url(re.compile(r"/ko/removed-apis/1\.22/#[\w-]+$"))
     anchor = urlsplit(page.url).fragment
     entry = page.locator(f"[id='{anchor}']")

@@ -63,14 +63,23 @@ def test_it_reports_a_removed_ingress_with_its_replacement(client):
     data = post(client, INGRESS, current="1.21", target="1.22").json()
     assert data["current"] == "1.21" and data["target"] == "1.22" and data["documents"] == 1
     [finding] = data["findings"]
+    assert finding["notable_changes"]["en"].startswith("- `spec.backend`")
+    assert finding["notable_changes"]["ko"]
+    assert finding.pop("notable_changes") and finding.pop("guide_url").endswith("#ingress-v122")
     assert finding == {
         "document": 0,
+        "item": None,
+        "line": 1,
+        "timing": "breaks-on-upgrade",
+        "replacement_deprecated": False,
+        "advice": {"en": "", "ko": ""},
+        "url": "http://testserver/en/removed-apis/1.22/#extensions-v1beta1-ingress-1-22",
         "kind": "Ingress",
         "name": "web",
         "namespace": "shop",
         "api_version": "extensions/v1beta1",
         "status": "removed",
-        "deprecated_in": None,
+        "deprecated_in": "1.14",
         "removed_in": "1.22",
         "replacement": "networking.k8s.io/v1",
         "replacement_available_since": "1.19",
@@ -83,7 +92,9 @@ def test_a_later_removal_is_deprecated_and_the_docker_socket_is_reported(client)
     assert data["documents"] == 2
     [finding] = data["findings"]
     assert (finding["kind"], finding["status"], finding["removed_in"]) == ("CronJob", "deprecated", "1.25")
-    assert data["dockershim"] == [{"document": 0, "kind": "CronJob", "name": "nightly", "path": "/var/run/docker.sock"}]
+    assert data["dockershim"] == [
+        {"document": 0, "kind": "CronJob", "name": "nightly", "path": "/var/run/docker.sock", "line": 3}
+    ]
 
 
 def test_it_reads_a_kubectl_json_list(client):
@@ -121,11 +132,22 @@ def test_every_peer_manifest_is_read_without_error(client, path):
 
 def test_unparseable_yaml_is_a_400_naming_document_and_line(client):
     body = "apiVersion: v1\nkind: ConfigMap\n---\napiVersion: v1\nkind: [oops\n"
-    response = post(client, body, target="1.22")
+    response = post(client, body.split("---\n")[1], target="1.22")
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "invalid_yaml"
-    assert error["document"] == 1 and error["line"] in (5, 6)
+    assert error["document"] == 0 and error["line"] in (2, 3)
+
+
+def test_one_bad_document_is_reported_and_the_others_are_still_checked(client):
+    body = "apiVersion: v1\nkind: ConfigMap\n---\napiVersion: v1\nkind: [oops\n---\n" + INGRESS
+    response = post(client, body, target="1.22")
+    assert response.status_code == 200
+    data = response.json()
+    [error] = data["errors"]
+    assert (error["code"], error["document"], error["line"]) == ("invalid_yaml", 1, 6)
+    [finding] = data["findings"]
+    assert (finding["kind"], finding["document"], finding["line"]) == ("Ingress", 2, 7)
 
 
 def test_a_body_over_one_mebibyte_is_a_413(client):

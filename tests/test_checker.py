@@ -15,11 +15,27 @@ from releasenotes.checker import (
     ManifestError,
     Removal,
     check,
+    load_rules,
     parse_manifests,
 )
+from releasenotes.checker.rules import GUIDE_URL
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared/data/peer/kube-no-trouble-fixtures"
 CORPUS_FILES = sorted(p.name for p in CORPUS.glob("*") if p.suffix in {".yaml", ".yml", ".json"})
+
+
+def contract(**fields):
+    """A finding as the API shows it, with the fields a test does not care about at their
+    values for a rule of the small table below."""
+    return {
+        "item": None,
+        "timing": "breaks-on-upgrade",
+        "replacement_deprecated": False,
+        "notable_changes": {"en": "", "ko": ""},
+        "advice": {"en": "", "ko": ""},
+        "guide_url": GUIDE_URL,
+        **fields,
+    }
 
 
 def removal(api_version, kinds, removed_in, replacement="", since=None, deprecated_in=None):
@@ -268,20 +284,23 @@ def test_it_reads_the_peer_json_deployment():
     (document,) = parse_manifests(read_corpus("deployment-v1beta1.json"))
     (finding,) = check([document], REMOVALS, target="1.16").findings
 
-    assert document.line == 1
-    assert finding.as_dict() == {
-        "document": 0,
-        "kind": "Deployment",
-        "name": "nginx-deployment-old",
-        "namespace": "default",
-        "api_version": "extensions/v1beta1",
-        "status": "removed",
-        "deprecated_in": None,
-        "removed_in": "1.16",
-        "replacement": "apps/v1",
-        "replacement_available_since": "1.9",
-        "source": "apiVersion",
-    }
+    assert document.line == 2  # the line of its apiVersion
+    assert finding.as_dict() == contract(
+        **{
+            "document": 0,
+            "line": 2,
+            "kind": "Deployment",
+            "name": "nginx-deployment-old",
+            "namespace": "default",
+            "api_version": "extensions/v1beta1",
+            "status": "removed",
+            "deprecated_in": None,
+            "removed_in": "1.16",
+            "replacement": "apps/v1",
+            "replacement_available_since": "1.9",
+            "source": "apiVersion",
+        }
+    )
 
 
 def test_it_numbers_and_locates_both_objects_of_a_two_document_file():
@@ -311,19 +330,22 @@ def test_it_finds_an_ingress_applied_as_extensions_v1beta1_on_a_live_cluster():
     documents = parse_manifests(read_corpus("fake-ingress-v1beta1-with-annotation.yaml"))
     (finding,) = check(documents, REMOVALS, target="1.22").findings
 
-    assert finding.as_dict() == {
-        "document": 0,
-        "kind": "Ingress",
-        "name": "test-ingress",
-        "namespace": "default",
-        "api_version": "extensions/v1beta1",
-        "status": "removed",
-        "deprecated_in": "1.14",
-        "removed_in": "1.22",
-        "replacement": "networking.k8s.io/v1",
-        "replacement_available_since": "1.19",
-        "source": "last-applied-configuration",
-    }
+    assert finding.as_dict() == contract(
+        **{
+            "document": 0,
+            "line": 4,
+            "kind": "Ingress",
+            "name": "test-ingress",
+            "namespace": "default",
+            "api_version": "extensions/v1beta1",
+            "status": "removed",
+            "deprecated_in": "1.14",
+            "removed_in": "1.22",
+            "replacement": "networking.k8s.io/v1",
+            "replacement_available_since": "1.19",
+            "source": "last-applied-configuration",
+        }
+    )
 
 
 # Reading manifests people paste
@@ -372,20 +394,24 @@ def test_it_checks_helm_output_end_to_end():
 
     assert report.as_dict() == {
         "documents": 2,
+        "truncated": False,
         "findings": [
-            {
-                "document": 1,
-                "kind": "Ingress",
-                "name": "shop",
-                "namespace": "shop",
-                "api_version": "networking.k8s.io/v1beta1",
-                "status": "removed",
-                "deprecated_in": "1.19",
-                "removed_in": "1.22",
-                "replacement": "networking.k8s.io/v1",
-                "replacement_available_since": "1.19",
-                "source": "apiVersion",
-            }
+            contract(
+                **{
+                    "document": 2,  # the empty first document counts, as it does in errors
+                    "line": 14,
+                    "kind": "Ingress",
+                    "name": "shop",
+                    "namespace": "shop",
+                    "api_version": "networking.k8s.io/v1beta1",
+                    "status": "removed",
+                    "deprecated_in": "1.19",
+                    "removed_in": "1.22",
+                    "replacement": "networking.k8s.io/v1",
+                    "replacement_available_since": "1.19",
+                    "source": "apiVersion",
+                }
+            )
         ],
         "dockershim": [],
     }
@@ -453,15 +479,16 @@ KUBECTL_GET_JSON = """\
 def test_it_reads_a_kind_list_from_kubectl_json():
     documents = parse_manifests(KUBECTL_GET_JSON)
 
-    assert [(d.index, d.line, d.obj["kind"]) for d in documents] == [(0, 4, "Ingress"), (1, 12, "CronJob")]
+    # Each item's line is the line of its apiVersion.
+    assert [(d.index, d.line, d.obj["kind"]) for d in documents] == [(0, 5, "Ingress"), (1, 13, "CronJob")]
 
 
 def test_it_checks_each_item_of_a_kind_list():
     report = check_text(KUBECTL_GET_JSON, target="1.22")
 
-    assert [(f.document, f.kind, f.name, f.namespace, f.status) for f in report.findings] == [
-        (0, "Ingress", "shop", "shop", "removed"),
-        (1, "CronJob", "nightly", "ops", "deprecated"),
+    assert [(f.document, f.item, f.kind, f.name, f.namespace, f.status) for f in report.findings] == [
+        (0, 0, "Ingress", "shop", "shop", "removed"),
+        (0, 1, "CronJob", "nightly", "ops", "deprecated"),
     ]
 
 
@@ -500,9 +527,9 @@ def test_it_fills_in_kind_and_api_version_for_items_of_a_typed_list():
     )
     report = check_text(text)
 
-    assert [(f.document, f.kind, f.api_version, f.name) for f in report.findings] == [
-        (0, "Ingress", "extensions/v1beta1", "a"),
-        (1, "Ingress", "extensions/v1beta1", "b"),
+    assert [(f.document, f.item, f.kind, f.api_version, f.name) for f in report.findings] == [
+        (0, 0, "Ingress", "extensions/v1beta1", "a"),
+        (0, 1, "Ingress", "extensions/v1beta1", "b"),
     ]
 
 
@@ -728,16 +755,22 @@ def test_it_rejects_a_kind_list_without_items():
     [
         ("kind: !Ref web\n", 1),
         ("replicas: !!int 0x\n", 1),
-        ("replicas: " + "9" * 5000 + "\n", 1),
         ("a: *nowhere\n", 1),
         ("a: &x 1\nb: &x 2\n", 2),
     ],
-    ids=["unknown tag", "bad int", "huge int", "undefined alias", "duplicate anchor"],
+    ids=["unknown tag", "bad int", "undefined alias", "duplicate anchor"],
 )
 def test_it_turns_whatever_yaml_cannot_build_into_invalid_yaml(text, line):
     error = parse_error(text)
 
     assert (error.code, error.document, error.line) == ("invalid_yaml", 0, line)
+
+
+def test_it_reads_every_untagged_scalar_as_the_string_it_is_written_as():
+    (document,) = parse_manifests("kind: Pod\nmetadata: {name: 0x10}\nspec: {replicas: " + "9" * 5000 + "}\n")
+
+    assert document.obj["metadata"]["name"] == "0x10"
+    assert document.obj["spec"]["replicas"] == "9" * 5000
 
 
 def test_it_never_raises_anything_but_manifest_error():
@@ -803,10 +836,13 @@ def test_it_marks_an_api_removed_after_the_target_as_deprecated():
 def test_it_compares_versions_as_numbers_not_strings():
     text = json.dumps(deployment("extensions/v1beta1"))
 
-    # As strings "1.16" <= "1.9"; as versions 1.16 comes after 1.9.
-    assert [f.status for f in check_text(text, target="1.9").findings] == ["deprecated"]
-    assert [f.status for f in check_text(text, target="1.16").findings] == ["removed"]
-    assert [f.status for f in check_text(text, target="1.100").findings] == ["removed"]
+    documents = parse_manifests(text)
+
+    # Deprecated in 1.9, removed in 1.16: as strings "1.16" <= "1.9", as versions 1.16 is later.
+    assert [f.status for f in check(documents, load_rules(), target="1.8").findings] == []
+    assert [f.status for f in check(documents, load_rules(), target="1.9").findings] == ["deprecated"]
+    assert [f.status for f in check(documents, load_rules(), target="1.16").findings] == ["removed"]
+    assert [f.status for f in check(documents, load_rules(), target="1.100").findings] == ["removed"]
 
 
 def test_it_still_reports_a_removal_at_or_before_the_current_version():
@@ -953,9 +989,16 @@ def test_report_as_dict_has_the_fields_of_the_api_contract():
 
     report = check([Document(0, obj, 1)], REMOVALS, target="1.22").as_dict()
 
-    assert set(report) == {"documents", "findings", "dockershim"}
+    assert set(report) == {"documents", "findings", "dockershim", "truncated"}
     assert set(report["findings"][0]) == {
         "document",
+        "item",
+        "line",
+        "timing",
+        "replacement_deprecated",
+        "notable_changes",
+        "advice",
+        "guide_url",
         "kind",
         "name",
         "namespace",
@@ -968,7 +1011,7 @@ def test_report_as_dict_has_the_fields_of_the_api_contract():
         "source",
     }
     assert report["dockershim"] == [
-        {"document": 0, "kind": "Deployment", "name": "web", "path": "/var/run/docker.sock"}
+        {"document": 0, "kind": "Deployment", "name": "web", "path": "/var/run/docker.sock", "line": 1}
     ]
     json.dumps(report)
 
@@ -1008,7 +1051,7 @@ spec:
 
     assert report.dockershim == [
         DockerSocketMount(
-            document=0, kind="Deployment", name="ci-runner", path="/var/run/docker.sock", volume="docker-sock"
+            document=0, kind="Deployment", name="ci-runner", path="/var/run/docker.sock", volume="docker-sock", line=1
         )
     ]
     assert report.findings == []
@@ -1039,7 +1082,7 @@ spec:
     report = check_text(text, target="1.22")
 
     assert [m.as_dict() for m in report.dockershim] == [
-        {"document": 0, "kind": "CronJob", "name": "image-prune", "path": "/run/docker.sock"}
+        {"document": 0, "kind": "CronJob", "name": "image-prune", "path": "/run/docker.sock", "line": 1}
     ]
     assert [f.status for f in report.findings] == ["deprecated"]
 
@@ -1123,3 +1166,13 @@ def test_it_survives_malformed_pod_specs():
 
     assert report.dockershim == []
     assert report.documents == 4
+
+
+@pytest.mark.parametrize("name", CORPUS_FILES)
+def test_the_real_rules_flag_every_file_of_the_peer_corpus_as_expected(name):
+    count, expected = CORPUS_EXPECTED[name]
+
+    report = check(parse_manifests(read_corpus(name)), load_rules(), target="1.32")
+
+    assert found(report) == expected
+    assert all(f.status == "removed" and f.line for f in report.findings)

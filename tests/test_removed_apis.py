@@ -92,3 +92,25 @@ def test_the_api_answers_bad_versions_with_a_json_400(client, query):
     response = client.get(f"/api/v1/removed-apis/?{query}")
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid_parameter"
+
+
+def test_every_removal_has_the_deprecation_release_pluto_gives_or_none():
+    from releasenotes.checker import load_rules
+
+    rules = load_rules()
+    for removal in ApiRemoval.objects.with_releases():
+        known = [rules.get(removal.api_version, kind).deprecated_in for kind in removal.kinds]
+        known = [version for version in known if version]
+        expected = min(known, key=lambda v: tuple(map(int, v.split(".")))) if known else None
+        assert (removal.deprecated_in.version if removal.deprecated_in else None) == expected, removal
+
+
+@pytest.mark.parametrize("lang, unknown", [("en", "not given by the official guide or pluto"), ("ko", "pluto 모두")])
+def test_the_removed_apis_page_shows_when_each_api_was_deprecated(client, lang, unknown):
+    html = client.get(f"/{lang}/removed-apis/1.22/").content.decode()
+    ingress = html[html.index('id="extensions-v1beta1-ingress-1-22"') :]
+
+    assert re.search(r"<dd>1\.14</dd>", ingress[: ingress.index("</dl>")])
+    reviews = html[html.index('id="authorization-k8s-io-v1beta1-subjectaccessreview-1-22"') :]
+    assert unknown in reviews[: reviews.index("</dl>")]
+    assert "FairwindsOps/pluto" in html

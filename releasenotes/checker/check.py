@@ -1,7 +1,8 @@
-"""Check parsed manifests against API removals and for Docker socket mounts.
+"""Check parsed manifests against the API rules and for Docker socket mounts.
 
-Plain Python, no Django: the view turns ``ApiRemoval`` rows into ``Removal`` values,
-calls ``check`` and answers with ``Report.as_dict()`` plus the versions it was asked for.
+Plain Python, no Django: ``manifests.check_request`` calls ``check`` with the rule table
+(``rules.load_rules()``) and answers with ``Report.as_dict()`` plus the versions it was
+asked for. ``Removal`` values (one API version, several kinds) still work, for tests.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ import posixpath
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from releasenotes.versions import VersionError, parse_minor, try_normalise
 
-from .parse import Document
+from .parse import Document, collector_paused
+from .rules import Replacement, Rule, RuleSet
 
 __all__ = [
     "DOCKER_SOCKET_PATHS",
@@ -25,6 +28,7 @@ __all__ = [
     "Removal",
     "Report",
     "check",
+    "rules_from_removals",
 ]
 
 LAST_APPLIED_ANNOTATION = "kubectl.kubernetes.io/last-applied-configuration"
@@ -47,6 +51,26 @@ _POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
     "Job": ("spec", "template", "spec"),
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
 }
+
+
+# Built-in kinds that hold no pod spec: not worth walking for `volumes` lists.
+_WITHOUT_POD_SPEC = frozenset(
+    {
+        "Service", "Ingress", "IngressClass", "ConfigMap", "Secret", "ServiceAccount", "Namespace",
+        "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding", "NetworkPolicy", "Endpoints",
+        "EndpointSlice", "PersistentVolumeClaim", "PersistentVolume", "StorageClass",
+        "HorizontalPodAutoscaler", "PodDisruptionBudget", "PriorityClass", "LimitRange", "ResourceQuota",
+        "CustomResourceDefinition", "Lease", "Event",
+    }
+)  # fmt: skip
+
+
+def _is_core_group(api_version: Any) -> bool:
+    """A Kubernetes API group (no dot, or ending in .k8s.io), not a custom resource's."""
+    if not isinstance(api_version, str):
+        return False
+    group = api_version.rpartition("/")[0]
+    return "." not in group or group.endswith(".k8s.io")
 
 
 @dataclass(frozen=True)
@@ -79,34 +103,48 @@ class Removal:
 
 @dataclass(frozen=True)
 class Finding:
-    """A document that uses an API version a release removes."""
+    """An object that uses an API version the target release deprecates or no longer serves."""
 
-    document: int
+    document: int  # 0-based, as written (the numbering errors use too)
     kind: str
     name: str | None
     namespace: str | None
     api_version: str
     status: str  # "removed" or "deprecated"
     deprecated_in: str | None
-    removed_in: str
+    removed_in: str | None
     replacement: str
     replacement_available_since: str | None
     source: str  # "apiVersion" or "last-applied-configuration"
-    slug: str  # the Removal's slug, for the view to link to; not part of as_dict()
+    replacement_deprecated: bool = False  # the target deprecates every version it serves
+    slug: str = ""  # the removed-APIs page entry, for the view to link to; not in as_dict()
+    line: int | None = None
+    item: int | None = None  # 0-based place in a List's items
+    timing: str = ""  # "already-broken", "breaks-on-upgrade" or "breaks-later"
+    notable_changes: dict[str, str] = field(default_factory=dict)
+    advice: dict[str, str] = field(default_factory=dict)
+    guide_url: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "document": self.document,
+            "item": self.item,
+            "line": self.line,
             "kind": self.kind,
             "name": self.name,
             "namespace": self.namespace,
             "api_version": self.api_version,
             "status": self.status,
+            "timing": self.timing,
             "deprecated_in": self.deprecated_in,
             "removed_in": self.removed_in,
             "replacement": self.replacement,
             "replacement_available_since": self.replacement_available_since,
+            "replacement_deprecated": self.replacement_deprecated,
             "source": self.source,
+            "notable_changes": {"en": self.notable_changes.get("en", ""), "ko": self.notable_changes.get("ko", "")},
+            "advice": {"en": self.advice.get("en", ""), "ko": self.advice.get("ko", "")},
+            "guide_url": self.guide_url,
         }
 
 
@@ -123,9 +161,10 @@ class DockerSocketMount:
     name: str | None
     path: str
     volume: str | None = None
+    line: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"document": self.document, "kind": self.kind, "name": self.name, "path": self.path}
+        return {"document": self.document, "kind": self.kind, "name": self.name, "path": self.path, "line": self.line}
 
 
 @dataclass
@@ -133,35 +172,71 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     dockershim: list[DockerSocketMount] = field(default_factory=list)
     documents: int = 0
+    truncated: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         """The body of the check API without "current" and "target", which the view adds."""
         return {
             "documents": self.documents,
+            "truncated": self.truncated,
             "findings": [finding.as_dict() for finding in self.findings],
             "dockershim": [mount.as_dict() for mount in self.dockershim],
         }
 
 
+TIMING_ALREADY_BROKEN = "already-broken"
+TIMING_ON_UPGRADE = "breaks-on-upgrade"
+TIMING_LATER = "breaks-later"
+MAX_FINDINGS = 1_000
+
+
+def rules_from_removals(removals: Iterable[Removal]) -> RuleSet:
+    """A RuleSet from Removal values (one per API version, several kinds)."""
+    rules = []
+    for removal in removals:
+        replacements = (
+            (Replacement(removal.replacement, _version(removal.replacement_available_since)),)
+            if removal.replacement
+            else ()
+        )
+        for kind in removal.kinds:
+            rules.append(
+                Rule(
+                    api_version=removal.api_version.strip(),
+                    kind=kind,
+                    deprecated_in=_version(removal.deprecated_in),
+                    removed_in=_version(removal.removed_in),
+                    replacements=replacements,
+                    slug=removal.slug,
+                )
+            )
+    return RuleSet(rules)
+
+
 def check(
     documents: Sequence[Document],
-    removals: Iterable[Removal],
+    rules: RuleSet | Iterable[Removal],
     target: str,
     current: str | None = None,
+    *,
+    max_findings: int = MAX_FINDINGS,
 ) -> Report:
-    """Report removed or deprecated API versions and Docker socket mounts in documents.
+    """Report deprecated or removed API versions and Docker socket mounts in documents.
 
-    A removal at or before ``target`` is "removed"; a later one is "deprecated". Raises
-    ValueError if ``target`` or ``current`` is not a Kubernetes version.
+    An API version is "removed" at a target at or after its ``removed_in``, "deprecated"
+    from its ``deprecated_in`` until then, and not reported before. Each finding names a
+    replacement the target serves and does not deprecate, and says whether the object is
+    already broken on ``current`` or breaks on the way to ``target``. Raises ValueError if
+    ``target`` or ``current`` is not a Kubernetes version.
     """
     target_minor = parse_minor(target)  # VersionError is a ValueError
-    if current is not None:
-        # An object whose API was removed at or before `current` can't exist on the
-        # current cluster either; it is still reported as removed, so `current` is only
-        # validated here.
-        parse_minor(current)
+    current_minor = parse_minor(current) if current is not None else None
+    ruleset = rules if isinstance(rules, RuleSet) else rules_from_removals(rules)
+    with collector_paused():
+        return _check(documents, ruleset, target_minor, current_minor, max_findings)
 
-    index = _index(removals)
+
+def _check(documents, ruleset, target_minor, current_minor, max_findings) -> Report:
     report = Report(documents=len(documents))
     for document in documents:
         obj = document.obj
@@ -171,41 +246,69 @@ def check(
         seen: set[tuple[str, str, str]] = set()
         for api_version, kind, source, fallback in _api_versions(obj):
             key = (api_version, kind, source)
-            removal = index.get((api_version, kind))
-            if removal is None or key in seen:
+            rule = ruleset.get(api_version, kind)
+            if rule is None or key in seen:
                 continue
             seen.add(key)
-            fallback_name, fallback_namespace = fallback
+            status = rule.status_at(target_minor)
+            if status is None:
+                continue
+            if len(report.findings) >= max_findings:
+                report.truncated = True
+                break
             report.findings.append(
-                Finding(
-                    document=document.index,
-                    kind=kind,
-                    name=name if name is not None else fallback_name,
-                    namespace=namespace if namespace is not None else fallback_namespace,
-                    api_version=api_version,
-                    status=(STATUS_REMOVED if parse_minor(removal.removed_in) <= target_minor else STATUS_DEPRECATED),
-                    deprecated_in=_version(removal.deprecated_in),
-                    removed_in=_version(removal.removed_in) or removal.removed_in,
-                    replacement=removal.replacement or "",
-                    replacement_available_since=_version(removal.replacement_available_since),
-                    source=source,
-                    slug=removal.slug,
+                _finding(
+                    document,
+                    rule,
+                    ruleset,
+                    status,
+                    target_minor,
+                    current_minor,
+                    name,
+                    namespace,
+                    fallback,
+                    api_version,
+                    kind,
+                    source,
                 )
             )
-        report.dockershim.extend(_docker_socket_mounts(document.index, obj, name))
+        room = max_findings - len(report.dockershim)
+        mounts = list(islice(_docker_socket_mounts(document, obj, name), room + 1))
+        if len(mounts) > room:
+            report.truncated = True
+        report.dockershim.extend(mounts[:room])
     return report
 
 
-def _index(removals: Iterable[Removal]) -> dict[tuple[str, str], Removal]:
-    """(api_version, kind) -> Removal; if two rows claim the pair, the earlier removal wins."""
-    index: dict[tuple[str, str], Removal] = {}
-    for removal in removals:
-        for kind in removal.kinds:
-            key = (removal.api_version.strip(), kind)
-            known = index.get(key)
-            if known is None or parse_minor(removal.removed_in) < parse_minor(known.removed_in):
-                index[key] = removal
-    return index
+def _finding(document, rule, ruleset, status, target, current, name, namespace, fallback, api_version, kind, source):
+    if status == STATUS_REMOVED:
+        already = current is not None and parse_minor(rule.removed_in) <= current
+        timing = TIMING_ALREADY_BROKEN if already else TIMING_ON_UPGRADE
+    else:
+        timing = TIMING_LATER
+    replacement = ruleset.replacement_at(rule, target)
+    fallback_name, fallback_namespace = fallback
+    return Finding(
+        document=document.position,
+        item=document.item,
+        line=document.line,
+        kind=kind,
+        name=name if name is not None else fallback_name,
+        namespace=namespace if namespace is not None else fallback_namespace,
+        api_version=api_version,
+        status=status,
+        timing=timing,
+        deprecated_in=rule.deprecated_in,
+        removed_in=rule.removed_in,
+        replacement=replacement.api_version if replacement else "",
+        replacement_available_since=replacement.since if replacement else None,
+        replacement_deprecated=bool(replacement and replacement.deprecated),
+        source=source,
+        slug=rule.slug,
+        notable_changes=rule.notable_changes if replacement else {},
+        advice={} if replacement else ruleset.advice_for(rule),
+        guide_url=rule.guide_url,
+    )
 
 
 def _version(text: str | None) -> str | None:
@@ -268,9 +371,11 @@ def _last_applied(obj: dict[str, Any]) -> dict[str, Any] | None:
 # Docker socket mounts
 
 
-def _docker_socket_mounts(document: int, obj: dict[str, Any], name: str | None) -> Iterator[DockerSocketMount]:
+def _docker_socket_mounts(document: Document, obj: dict[str, Any], name: str | None) -> Iterator[DockerSocketMount]:
     kind = obj.get("kind") if isinstance(obj.get("kind"), str) else None
     path = _POD_SPEC_PATHS.get(kind) if kind else None
+    if kind in _WITHOUT_POD_SPEC and _is_core_group(obj.get("apiVersion")):
+        return
     if path is not None:
         pod_spec = _dig(obj, path)
         volume_lists = [pod_spec.get("volumes")] if isinstance(pod_spec, dict) else []
@@ -286,7 +391,8 @@ def _docker_socket_mounts(document: int, obj: dict[str, Any], name: str | None) 
             host_path = _host_path(volume)
             if host_path is not None and _is_docker_socket(host_path):
                 yield DockerSocketMount(
-                    document=document,
+                    document=document.position,
+                    line=document.line,
                     kind=kind,
                     name=name,
                     path=host_path,

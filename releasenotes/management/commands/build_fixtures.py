@@ -17,7 +17,9 @@ class Command(BaseCommand):
     def handle(self, *args, facts, output, dry_run, **options):
         fixtures = dataset.build(facts)
         rows = sum(len(r) for r in fixtures.values())
+        rules = dataset.rules_table(facts)
         if not dry_run:
             dataset.write(output, fixtures)
+            dataset.write_rules(rules)
         verb = "Would write" if dry_run else "Wrote"
-        self.stdout.write(f"{verb} {rows} rows in {len(fixtures)} fixtures to {output}")
+        self.stdout.write(f"{verb} {rows} rows in {len(fixtures)} fixtures to {output} and {len(rules)} checker rules")
