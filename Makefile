@@ -3,10 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-FIXTURES := $(sort $(wildcard fixtures/*.json))
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test test-postgres browser-deps install migrate data lint fixtures messages bench-search bench-checker bench-load bench-lighthouse clean
+.PHONY: run test test-postgres browser-deps install migrate data lint fixtures messages bench-search bench-checker bench-load bench-keps bench-lighthouse bench-notes clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +19,7 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 
 data: migrate
-	$(PY) manage.py loaddata $(FIXTURES)
+	$(PY) manage.py sync_content
 	$(PY) manage.py populate_history --auto
 
 run: data
@@ -63,6 +62,14 @@ clean:
 # gunicorn with production settings on 127.0.0.1; wrk and Lighthouse against the main pages.
 bench-load: install
 	bash bench/load.sh
+
+# The largest release's enhancement list with no page cache beside /robots.txt; queries per page.
+bench-keps: install
+	bash bench/keps.sh
+
+# Release-notes pages: queries, page size, and requests/s beside /robots.txt, no cache.
+bench-notes: install
+	bash bench/notes.sh
 
 bench-lighthouse: install browser-deps
 	bash bench/lighthouse.sh

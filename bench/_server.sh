@@ -1,5 +1,5 @@
 # Sourced by bench/load.sh and bench/lighthouse.sh: the site under gunicorn with
-# production settings on 127.0.0.1, on a scratch SQLite database loaded from fixtures/.
+# production settings on 127.0.0.1, on a scratch SQLite database filled by sync_content.
 #
 # After `start_production_server`, BASE is the server's URL and SCRATCH a temp dir that
 # is removed, with the server stopped, when the calling script exits. The working copy's
@@ -35,7 +35,7 @@ start_production_server() {
 
   echo "Preparing a scratch database in $SCRATCH ..." >&2
   "$PY" manage.py migrate --noinput -v 0
-  "$PY" manage.py loaddata -v 0 fixtures/*.json
+  "$PY" manage.py sync_content -v 0 >/dev/null
   "$PY" manage.py collectstatic --noinput -v 0
 
   local port workers

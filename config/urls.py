@@ -1,10 +1,12 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.urls import include, path
 
 from releasenotes.admin import translation_queue
+from releasenotes.sitemaps import SITEMAPS
 
 admin.site.site_header = admin.site.site_title = "Kubernetes release notes"
 
@@ -29,6 +31,7 @@ def robots_txt(request):
 urlpatterns = [
     path("robots.txt", robots_txt, name="robots-txt"),
     path("healthz", healthz, name="healthz"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("admin/translations/", admin.site.admin_view(translation_queue), name="translation-queue"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("releasenotes.api_urls")),

@@ -13,10 +13,24 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import translation_status
 from .markup import render_markdown
-from .models import ApiRemoval, Enhancement, FaqEntry, GlossaryTerm, Release, Sig, Snippet, StageEntry, Theme
+from .models import (
+    ApiRemoval,
+    Enhancement,
+    FaqEntry,
+    FeatureGate,
+    GlossaryTerm,
+    Release,
+    ReleaseNote,
+    Sig,
+    Snippet,
+    StageEntry,
+    SyncConflict,
+    Theme,
+)
+from .sync import ledger
 
 # Fields whose text is Markdown: they get a live preview beside them.
-MARKDOWN_FIELDS = {"summary", "counts_note", "notable_changes", "note", "answer", "body", "description"}
+MARKDOWN_FIELDS = {"text", "summary", "counts_note", "notable_changes", "note", "answer", "body", "description"}
 
 
 class MarkdownWidget(forms.Textarea):
@@ -181,13 +195,15 @@ class SigAdmin(ContentAdmin):
 class EnhancementAdmin(ContentAdmin):
     list_display = ["kep_number", "title", "owning_sig", "tracking_issue", "stage_history", "korean"]
     list_display_links = ["kep_number", "title"]
-    list_filter = [KoreanStatusFilter, "owning_sig", "stages__stage", "stages__release", "stages__major_theme"]
+    list_filter = [
+        KoreanStatusFilter, "status", "owning_sig", "stages__stage", "stages__release", "stages__major_theme",
+    ]  # fmt: skip
     list_select_related = ["owning_sig"]
     search_fields = ["=kep_number", "=tracking_issue", "title_en", "title_ko", "summary_en", "summary_ko", "slug"]
     autocomplete_fields = ["owning_sig", "participating_sigs"]
     inlines = [StageEntryInline]
     fieldsets = [
-        (None, {"fields": ["kep_number", "tracking_issue", "slug", "kep_url"]}),
+        (None, {"fields": ["kep_number", "tracking_issue", "slug", "kep_url", "status"]}),
         (_("Text"), {"fields": ["title", "summary"]}),
         (_("SIGs"), {"fields": ["owning_sig", "participating_sigs"]}),
         (_("Search"), {"fields": ["feature_gates", "aliases"]}),
@@ -199,6 +215,19 @@ class EnhancementAdmin(ContentAdmin):
     @admin.display(description=_("stages"))
     def stage_history(self, obj):
         return " → ".join(f"{e.release.version} {e.get_stage_display()}" for e in obj.stages.all())
+
+
+@admin.register(FeatureGate)
+class FeatureGateAdmin(admin.ModelAdmin):
+    """Derived from the enhancements' feature gates by sync_content; read here, fixed there."""
+
+    list_display = ["name", "kep"]
+    list_select_related = ["kep"]
+    search_fields = ["name", "=kep__kep_number"]
+    readonly_fields = ["name", "kep", "keps"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(Theme)
@@ -254,13 +283,16 @@ class SnippetAdmin(ContentAdmin):
     search_fields = ["key", "title_en", "title_ko", "body_en", "body_ko"]
 
 
+QUEUE_ROWS = 300
+
+
 def translation_queue(request):
     """Every record whose Korean is missing or outdated, with counts and filters."""
     models_ = apps.get_app_config("releasenotes").get_models()
     translatable = [model for model in models_ if getattr(model, "TRANSLATED_FIELDS", ())]
     wanted_model = request.GET.get("model", "")
     wanted_status = request.GET.get("status", "")
-    rows, counts = [], {}
+    rows, counts, matching = [], {}, 0
     for model in translatable:
         name = model._meta.model_name
         for obj in model.objects.all():
@@ -270,6 +302,9 @@ def translation_queue(request):
                     continue
                 counts[(name, status)] = counts.get((name, status), 0) + 1
                 if wanted_model in ("", name) and wanted_status in ("", status):
+                    matching += 1
+                    if len(rows) >= QUEUE_ROWS:
+                        continue  # thousands of release notes await Korean: list a page's worth
                     url_name = f"admin:{model._meta.app_label}_{name}_change"
                     rows.append({"model": model._meta.verbose_name, "object": obj, "field": field, "status": status,
                                  "url": reverse(url_name, args=[obj.pk])})  # fmt: skip
@@ -291,5 +326,47 @@ def translation_queue(request):
         "total_outdated": sum(s["outdated"] for s in summary),
         "wanted_model": wanted_model,
         "wanted_status": wanted_status,
+        "open_conflicts": SyncConflict.objects.unresolved().count(),
+        "matching": matching,
     }
     return TemplateResponse(request, "admin/releasenotes/translation_queue.html", context)
+
+
+@admin.register(SyncConflict)
+class SyncConflictAdmin(admin.ModelAdmin):
+    """The review queue: fields where an editor's value was kept over a new upstream value."""
+
+    list_display = ["__str__", "record", "source", "created", "resolved"]
+    list_filter = ["resolved", "content_type"]
+    list_select_related = ["content_type"]
+    readonly_fields = ["content_type", "object_pk", "field", "editor_value", "upstream_value", "source", "created"]
+    fields = [*readonly_fields, "resolved"]
+    actions = ["keep_editor_value", "take_upstream_value"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("record"))
+    def record(self, obj):
+        url = reverse(f"admin:{obj.content_type.app_label}_{obj.content_type.model}_change", args=[obj.object_pk])
+        return format_html('<a href="{}">{}</a>', url, _("open"))
+
+    @admin.action(description=_("Keep the editor's value"))
+    def keep_editor_value(self, request, queryset):
+        for conflict in queryset.unresolved():
+            ledger.resolve(conflict, take_upstream=False)
+
+    @admin.action(description=_("Take the upstream value"))
+    def take_upstream_value(self, request, queryset):
+        for conflict in queryset.unresolved():
+            ledger.resolve(conflict, take_upstream=True)
+
+
+@admin.register(ReleaseNote)
+class ReleaseNoteAdmin(ContentAdmin):
+    list_display = ["__str__", "action_required", "author", "korean"]
+    list_filter = ["release", "action_required", KoreanStatusFilter]
+    list_select_related = ["release"]
+    search_fields = ["=pr_number", "text_en", "text_ko"]
+    filter_horizontal = ["labels"]
+    readonly_fields = ["release", "pr_number"]

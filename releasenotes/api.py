@@ -19,9 +19,9 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import manifests
-from .filters import EnhancementFilter
+from .filters import EnhancementFilter, FeatureGateFilter, ReleaseNoteFilter
 from .forms import UpgradeForm
-from .models import ApiRemoval, Enhancement, StageEntry
+from .models import ApiRemoval, Enhancement, FeatureGate, NoteFacet, Release, ReleaseNote, StageEntry
 from .search import kinds as search_kinds
 from .search import search
 from .search.forms import NarrowingForm
@@ -126,8 +126,11 @@ class EnhancementList(generics.ListAPIView):
         return enhancement_queryset()
 
     def get_serializer_context(self):
+        # "stage" is the stage in the release asked for, else in the site's current release,
+        # the same release EnhancementFilter lists.
         context = super().get_serializer_context()
-        context["release"] = self.request.query_params.get("release") or None
+        current = Release.objects.current()
+        context["release"] = self.request.query_params.get("release") or (current.version if current else None)
         return context
 
 
@@ -145,6 +148,59 @@ class EnhancementDetail(generics.RetrieveAPIView):
             raise exceptions.NotFound(
                 _("No enhancement has KEP number %(kep)s.") % {"kep": self.kwargs["kep_number"]}
             ) from None
+
+
+class FeatureGateSerializer(serializers.ModelSerializer):
+    kep_number = serializers.IntegerField(source="kep.kep_number", default=None)
+    keps = serializers.SerializerMethodField()
+    stages = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FeatureGate
+        fields = ["name", "kep_number", "keps", "stages", "url"]
+
+    def get_keps(self, obj) -> list[int]:
+        return [e.kep_number for e in obj.keps.all()]
+
+    def get_stages(self, obj) -> list[dict]:
+        return [{"release": e.release.version, "stage": e.stage} for e in obj.timeline()]
+
+    def get_url(self, obj) -> str:
+        return self.context["request"].build_absolute_uri(obj.get_absolute_url())
+
+
+def feature_gate_queryset():
+    return FeatureGate.objects.select_related("kep").prefetch_related(
+        Prefetch("kep__stages", queryset=StageEntry.objects.select_related("release")),
+        Prefetch("keps", queryset=Enhancement.objects.order_by("kep_number")),
+    )
+
+
+class FeatureGateList(generics.ListAPIView):
+    """Feature gates by name (`q`) and by the stage they had in a release (`release`,
+    `stage`; without `release`, the site's current release)."""
+
+    serializer_class = FeatureGateSerializer
+    filter_backends = [StrictFilterBackend]
+    filterset_class = FeatureGateFilter
+
+    def get_queryset(self):
+        return feature_gate_queryset().order_by("name")
+
+
+class FeatureGateDetail(generics.RetrieveAPIView):
+    serializer_class = FeatureGateSerializer
+    lookup_field = "name"
+
+    def get_queryset(self):
+        return feature_gate_queryset()
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except exceptions.NotFound:
+            raise exceptions.NotFound(_("No feature gate is named %(name)s.") % {"name": self.kwargs["name"]}) from None
 
 
 ERROR_SCHEMA = inline_serializer(
@@ -350,3 +406,45 @@ class SearchView(APIView):
                 ],
             }
         )
+
+
+class ReleaseNoteSerializer(serializers.ModelSerializer):
+    release = serializers.CharField(source="release.version", read_only=True)
+    kinds = serializers.SerializerMethodField()
+    sigs = serializers.SerializerMethodField()
+    areas = serializers.SerializerMethodField()
+    text = TranslatedField("text")
+    pr_url = serializers.CharField(read_only=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReleaseNote
+        fields = [
+            "pr_number", "release", "kinds", "sigs", "areas", "action_required", "text", "pr_url",
+            "documentation", "feature_gates", "kep_numbers", "url",
+        ]  # fmt: skip
+
+    def get_kinds(self, obj) -> list[str]:
+        return obj.labels_of(NoteFacet.KIND)
+
+    def get_sigs(self, obj) -> list[str]:
+        return obj.labels_of(NoteFacet.SIG)
+
+    def get_areas(self, obj) -> list[str]:
+        return obj.labels_of(NoteFacet.AREA)
+
+    def get_url(self, obj) -> str:
+        request = self.context.get("request")
+        url = obj.get_absolute_url()
+        return request.build_absolute_uri(url) if request else url
+
+
+class ReleaseNoteList(generics.ListAPIView):
+    """Release notes of 1.19–1.34; `sig` takes `node` or `sig-node`; filters combine with AND."""
+
+    serializer_class = ReleaseNoteSerializer
+    filter_backends = [StrictFilterBackend]
+    filterset_class = ReleaseNoteFilter
+
+    def get_queryset(self):
+        return ReleaseNote.objects.for_display().order_by("release__major", "release__minor", "pr_number")

@@ -1,25 +1,41 @@
-"""The one FilterSet behind the enhancement list page and the enhancements API."""
+"""The FilterSets behind the list pages and the API: one per list, shared by both."""
 
 import django_filters
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from .models import Enhancement, Release, Sig, Stage, StageEntry
+from .models import (
+    ENTERED_STAGES,
+    Enhancement,
+    FeatureGate,
+    NoteFacet,
+    NoteLabel,
+    Release,
+    ReleaseNote,
+    Sig,
+    Stage,
+    StageEntry,
+)
 from .search import search
+from .versions import covered_releases
 
-LIST_STAGES = [Stage.STABLE, Stage.BETA, Stage.ALPHA, Stage.DEPRECATED]
+LIST_STAGES = ENTERED_STAGES
 
 
 class EnhancementFilter(django_filters.FilterSet):
     """Filters validate their values through the form; `apply` does the filtering, so the
-    facet counts can reuse it with some filters left out and no new validation queries."""
+    facet counts can reuse it with some filters left out and no new validation queries.
+
+    Without `release`, the site's current release is meant, on the page and in the API:
+    a list is always one release's list, and `stage` the stage entered in it.
+    """
 
     # field_name only documents the filter (for the OpenAPI schema); `apply` filters.
-    release = django_filters.ModelChoiceFilter(
+    # Versions are checked against the covered range without asking the database.
+    release = django_filters.ChoiceFilter(
         label=_("Release"),
-        field_name="stages__release",
-        queryset=Release.objects.documented(),
-        to_field_name="version",
+        field_name="stages__release__version",
+        choices=[(v, v) for v in covered_releases()],
         empty_label=None,
     )
     stage = django_filters.ChoiceFilter(label=_("Stage"), choices=[(s.value, s.label) for s in LIST_STAGES])
@@ -33,27 +49,36 @@ class EnhancementFilter(django_filters.FilterSet):
         model = Enhancement
         fields = ["release", "stage", "sig", "theme", "q"]
 
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and not data.get("release"):
+            data = data.copy()
+            current = Release.objects.current()
+            if current is not None:
+                data["release"] = current.version
+        super().__init__(data, *args, **kwargs)
+
+    @property
+    def release_version(self) -> str | None:
+        """The release listed (after validation): the one asked for, else the current one."""
+        return self.form.cleaned_data.get("release") or None
+
     def filter_queryset(self, queryset):
         return self.apply(queryset, self.form.cleaned_data)
 
     @staticmethod
     def apply(queryset, data):
-        # release, stage and theme describe one stage entry together, so they go into a
-        # single .filter() and constrain the same entry.
-        entry = {}
+        # for_release remembers the release, so stage and theme describe its entry there.
         if data.get("release"):
-            entry["stages__release"] = data["release"]
+            queryset = queryset.for_release(data["release"])
         if data.get("stage"):
-            entry["stages__stage"] = data["stage"]
+            queryset = queryset.at_stage(data["stage"])
         if data.get("theme"):
-            entry["stages__major_theme"] = True
-        if entry:
-            queryset = queryset.filter(**entry)
+            queryset = queryset.major_themes()
         if data.get("sig"):
-            queryset = queryset.filter(owning_sig=data["sig"])
+            queryset = queryset.owned_by(data["sig"])
         if data.get("q"):
             queryset = queryset.filter(pk__in=search(data["q"]).object_ids("enhancement"))
-        return queryset.distinct()
+        return queryset
 
     def without(self, *names: str):
         """The results with some filters left out: the base for those facets' counts."""
@@ -61,42 +86,258 @@ class EnhancementFilter(django_filters.FilterSet):
         return self.apply(self.queryset, data)
 
 
-def facet_counts(filterset: EnhancementFilter, release: Release) -> dict[str, dict]:
+def facet_counts(filterset: EnhancementFilter) -> dict[str, dict]:
     """For each facet, how many results each of its values would give.
 
     Each facet is counted with every *other* filter applied, so a count is what a person
     gets by picking that value next: the usual AND-between-facets behaviour. The stage
     entry facets (release, stage, theme) are counted on the entries themselves so that
-    they describe one entry together. One query per facet, whatever the size of the data.
+    they describe one entry together. Three queries, whatever the size of the data: the
+    stage and theme facets share one, grouped by both.
     """
     data = filterset.form.cleaned_data
-    stage, theme = data.get("stage"), data.get("theme")
+    stage, theme, version = data.get("stage"), data.get("theme"), filterset.release_version
 
     def ids(*names):
         return filterset.without(*names).values("pk")
 
     entries = StageEntry.objects.filter(enhancement__in=ids("release", "stage", "theme"))
-    in_release = entries.filter(release=release)
-
-    def count_by(queryset, field):
-        rows = queryset.values(field).annotate(n=Count("enhancement", distinct=True)).order_by()
-        return {row[field]: row["n"] for row in rows}
-
-    stage_q = in_release.filter(major_theme=True) if theme else in_release
-    release_q = entries.filter(release__documented=True)
+    by_stage_and_theme = (
+        entries.filter(release__version=version).values("stage", "major_theme").annotate(n=Count("id")).order_by()
+    )
+    stage_counts, theme_count = {}, 0
+    for row in by_stage_and_theme:  # one entry per enhancement and release: counts add up
+        if row["major_theme"] or not theme:
+            stage_counts[row["stage"]] = stage_counts.get(row["stage"], 0) + row["n"]
+        if row["major_theme"] and (not stage or row["stage"] == stage):
+            theme_count += row["n"]
+    release_q = entries.filter(release__version__in=covered_releases())
     if stage:
         release_q = release_q.filter(stage=stage)
     if theme:
         release_q = release_q.filter(major_theme=True)
-    theme_q = in_release.filter(major_theme=True)
-    if stage:
-        theme_q = theme_q.filter(stage=stage)
+    release_rows = release_q.values("release__version").annotate(n=Count("id")).order_by()
     sig_rows = (
-        Enhancement.objects.filter(pk__in=ids("sig")).values("owning_sig__slug").annotate(n=Count("pk")).order_by()
+        Enhancement.objects.filter(pk__in=ids("sig"))
+        .values("owning_sig__slug", "owning_sig__name")
+        .annotate(n=Count("pk"))
+        .order_by("owning_sig__slug")
     )
     return {
-        "stage": count_by(stage_q, "stage"),
-        "release": count_by(release_q, "release__version"),
+        "stage": stage_counts,
+        "release": {row["release__version"]: row["n"] for row in release_rows},
         "sig": {row["owning_sig__slug"]: row["n"] for row in sig_rows},
-        "theme": {"true": theme_q.values("enhancement").distinct().count()},
+        "sig_names": {row["owning_sig__slug"]: row["owning_sig__name"] for row in sig_rows},
+        "theme": {"true": theme_count},
     }
+
+
+class FeatureGateFilter(django_filters.FilterSet):
+    """Feature gates by name and by the stage they had in a release (the current one
+    when none is given). The page and the API both use it."""
+
+    q = django_filters.CharFilter(label=_("Search"), max_length=100, method="filter_name")
+    # field_name only documents these two (for the OpenAPI schema); filter_queryset filters.
+    release = django_filters.ModelChoiceFilter(
+        label=_("Release"),
+        field_name="kep__stages__release",
+        queryset=Release.objects.covered(),
+        to_field_name="version",
+        method="filter_nothing",
+    )
+    stage = django_filters.ChoiceFilter(
+        label=_("Stage in that release"),
+        field_name="kep__stages__stage",
+        choices=[(s.value, s.label) for s in Stage],
+        method="filter_nothing",
+    )
+
+    class Meta:
+        model = FeatureGate
+        fields = ["q", "release", "stage"]
+
+    def filter_name(self, queryset, name, value):
+        return queryset.filter(pk__in=search(value).object_ids("feature_gate"))
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset  # release and stage act together in filter_queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        version = data["release"].version if data.get("release") else self.current_version()
+        if version is None:
+            return queryset
+        if data.get("stage"):
+            return queryset.at_stage_in(data["stage"], version)
+        return queryset.with_stage_in(version)
+
+    def current_version(self):
+        current = Release.objects.current()
+        return current.version if current else None
+
+
+# The kinds the release tool uses, in the order the notes browser lists them.
+NOTE_KINDS = [
+    ("feature", _("Feature")),
+    ("api-change", _("API change")),
+    ("deprecation", _("Deprecation")),
+    ("bug", _("Bug fix")),
+    ("regression", _("Regression")),
+    ("cleanup", _("Cleanup")),
+    ("documentation", _("Documentation")),
+    ("failing-test", _("Failing test")),
+    ("flake", _("Flaky test")),
+    ("design", _("Design")),
+]
+YES_NO = [("true", _("Yes")), ("false", _("No"))]
+
+
+class SigChoiceField(django_filters.fields.ChoiceField):
+    """Takes "node" as well as "sig-node", as people and the release tool write it."""
+
+    def clean(self, value):
+        from .sync.release_notes import sig_slug
+
+        return super().clean(sig_slug(value) if value else value)
+
+
+class SigNoteFilter(django_filters.ChoiceFilter):
+    field_class = SigChoiceField
+
+
+class ReleaseNoteFilter(django_filters.FilterSet):
+    """The one FilterSet behind the notes browser and the release-notes API: facets
+    combine with AND, and every facet value gets a count (`note_facet_counts`).
+
+    The kind, SIG and area choices are the labels the notes carry, read in one query."""
+
+    release = django_filters.ModelChoiceFilter(
+        label=_("Release"), queryset=Release.objects.all(), to_field_name="version", empty_label=None
+    )
+    kind = django_filters.ChoiceFilter(label=_("Kind"), method="filter_label", choices=NOTE_KINDS)
+    sig = SigNoteFilter(label=_("SIG"), method="filter_label", choices=[])
+    area = django_filters.ChoiceFilter(label=_("Area"), method="filter_label", choices=[])
+    action_required = django_filters.ChoiceFilter(
+        label=_("Action required"), method="filter_action_required", choices=YES_NO
+    )
+    q = django_filters.CharFilter(label=_("Search"), method="filter_text", max_length=500)
+    # One note's own link (ReleaseNote.get_absolute_url), wherever it falls in the pages.
+    pr = django_filters.NumberFilter(label=_("PR number"), field_name="pr_number", min_value=1, max_value=10**9)
+
+    class Meta:
+        model = ReleaseNote
+        fields = ["release", "kind", "sig", "area", "action_required", "q", "pr"]
+
+    FACETS = ("kind", "sig", "area", "action_required")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.labels = list(NoteLabel.objects.all())
+        slugs = {facet: [label.slug for label in self.labels if label.facet == facet] for facet in NoteFacet.values}
+        known_kinds = {value for value, _label in NOTE_KINDS}
+        self.filters["kind"].extra["choices"] = NOTE_KINDS + [(s, s) for s in slugs["kind"] if s not in known_kinds]
+        self.filters["sig"].extra["choices"] = [(s, s) for s in slugs["sig"]]
+        self.filters["area"].extra["choices"] = [(s, s) for s in slugs["area"]]
+        for name in ("kind", "sig", "area"):
+            # A form field built earlier (e.g. for the OpenAPI schema) would keep old choices.
+            self.filters[name].__dict__.pop("_field", None)
+
+    def filter_label(self, queryset, name, value: str):
+        # One join per facet: a note must carry a label of each facet asked for (AND).
+        return queryset.filter(
+            labels__in=[label for label in self.labels if (label.facet, label.slug) == (name, value)]
+        )
+
+    def filter_action_required(self, queryset, name, value: str):
+        return queryset.filter(action_required=value == "true")
+
+    def filter_text(self, queryset, name, value: str):
+        """The search box: the notes search finds (every word, in either language, with the
+        glossary's other names and typo correction)."""
+        return queryset.filter(pk__in=search(value).object_ids("release_note"))
+
+    def without(self, *names: str):
+        """The results with some filters left out: the base for those facets' counts."""
+        queryset = self.queryset
+        for name, value in self.form.cleaned_data.items():
+            if name not in names and value not in (None, ""):
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+
+def note_facet_counts(filterset: ReleaseNoteFilter) -> dict[str, dict[str, int]]:
+    """{facet: {value: notes}} — each facet counted with every other filter applied.
+
+    Facets whose own filter is not set share one query (the current results, grouped by
+    label); a facet that is set gets its own. At most four queries, whatever the data.
+    Counted on the link table alone: a note carries a label once, so no DISTINCT."""
+    data = filterset.form.cleaned_data
+    through = ReleaseNote.labels.through
+    by_id = {label.pk: label for label in filterset.labels}
+    counts = {facet: {} for facet in filterset.FACETS}
+    label_facets = ("kind", "sig", "area")
+    unset = [f for f in label_facets if not data.get(f)]
+    groups = ([(unset, filterset.qs)] if unset else []) + [
+        ([f], filterset.without(f)) for f in label_facets if data.get(f)
+    ]
+    for facets, base in groups:
+        ids = [pk for pk, label in by_id.items() if label.facet in facets]
+        rows = (
+            through.objects.filter(releasenote__in=base.order_by().values("pk"), notelabel__in=ids)
+            .values_list("notelabel")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for label_id, n in rows:
+            label = by_id[label_id]
+            counts[label.facet][label.slug] = n
+    base = filterset.without("action_required") if data.get("action_required") else filterset.qs
+    rows = base.order_by().values_list("action_required").annotate(n=Count("pk"))
+    counts["action_required"] = {("true" if flag else "false"): n for flag, n in rows}
+    return counts
+
+
+def note_facet_links(filterset: ReleaseNoteFilter, counts, query) -> dict[str, list[dict]]:
+    """Each facet's values with their count, the URL that picks them (keeping every other
+    filter, dropping the page) and whether they are picked: built here, not in the template,
+    because the largest release has about a hundred of them."""
+    data = filterset.form.cleaned_data
+    base = query.copy()
+    base.pop("page", None)
+
+    def url(name, value):
+        changed = base.copy()
+        if value is None:
+            changed.pop(name, None)
+        else:
+            changed[name] = value
+        encoded = changed.urlencode()
+        return f"?{encoded}" if encoded else "?"
+
+    values = {
+        "action_required": [("true", _("Action required")), ("false", _("No action required"))],
+        "kind": filterset.filters["kind"].extra["choices"],
+        "sig": filterset.filters["sig"].extra["choices"],
+        "area": filterset.filters["area"].extra["choices"],
+    }
+    links = {}
+    for facet, choices in values.items():
+        picked = data.get(facet) or ""
+        links[facet] = {
+            "any": {"url": url(facet, None), "current": not picked},
+            "values": [
+                {"value": value, "label": label, "count": counts[facet].get(value, 0), "url": url(facet, value),
+                 "current": value == picked}
+                for value, label in choices
+                if counts[facet].get(value) or value == picked
+            ],
+        }  # fmt: skip
+    return links
+
+
+def filtered_total(filterset: ReleaseNoteFilter, counts) -> int:
+    """How many notes the filters give, from the action-required counts (no extra query)."""
+    wanted = filterset.form.cleaned_data.get("action_required")
+    by_flag = counts["action_required"]
+    return by_flag.get(wanted, 0) if wanted else sum(by_flag.values())

@@ -1,10 +1,13 @@
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import translation_status
-from .versions import parse_minor
+from .versions import covered_releases, parse_minor
 
 
 class Editable(models.Model):
@@ -42,6 +45,11 @@ class Editable(models.Model):
     def translation_status(self) -> dict[str, str]:
         return translation_status.record_status(self)
 
+    def prepare_for_bulk(self):
+        """What save() does before writing a new row, for bulk inserts (which call no save())."""
+        if self.TRANSLATED_FIELDS:
+            translation_status.note_translations(self, None)
+
 
 class Stage(models.TextChoices):
     ALPHA = "alpha", _("Alpha")
@@ -49,6 +57,21 @@ class Stage(models.TextChoices):
     STABLE = "stable", _("Stable")
     DEPRECATED = "deprecated", _("Deprecated")
     REMOVED = "removed", _("Removed")
+
+
+# What a release page and an enhancement list show, in this order.
+ENTERED_STAGES = [Stage.STABLE, Stage.BETA, Stage.ALPHA, Stage.DEPRECATED]
+
+
+@dataclass
+class EnteredStage:
+    stage: str
+    entries: list = field(default_factory=list)
+    sources: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def count(self) -> int:
+        return len(self.entries)
 
 
 # Order of a feature's life; a timeline never goes backwards along it.
@@ -63,12 +86,31 @@ class ReleaseQuerySet(models.QuerySet):
     def current(self):
         return self.documented().order_by("-major", "-minor").first()
 
-    def get_by_version(self, version: str):
-        major, minor = parse_minor(version)
-        return self.get(major=major, minor=minor)
+    def covered(self):
+        """The releases whose enhancements the site lists from upstream data (1.19–1.34)."""
+        return self.filter(version__in=covered_releases())
 
     def get_by_natural_key(self, version):
         return self.get(version=version)
+
+    def with_note_counts(self):
+        """Releases that have release notes, newest first, with how many and how many need action."""
+        return (
+            self.annotate(
+                note_count=Count("notes"),
+                action_required_count=Count("notes", filter=Q(notes__action_required=True)),
+            )
+            .filter(note_count__gt=0)
+            .order_by("-major", "-minor")
+        )
+
+    def between(self, current: str, target: str):
+        """The releases an upgrade from `current` to `target` goes through (current < r <= target)."""
+        cur, tgt = parse_minor(current), parse_minor(target)
+        return self.filter(
+            (Q(major__gt=cur[0]) | Q(major=cur[0], minor__gt=cur[1]))
+            & (Q(major__lt=tgt[0]) | Q(major=tgt[0], minor__lte=tgt[1]))
+        ).order_by("major", "minor")
 
 
 class Release(Editable):
@@ -118,6 +160,21 @@ class Release(Editable):
     def get_absolute_url(self):
         return reverse("releasenotes:release-detail", kwargs={"version": self.version})
 
+    def entered_stages(self) -> list["EnteredStage"]:
+        """What entered alpha, beta and stable (and was deprecated) in this release, each
+        stage with its enhancements and where those facts come from. One query."""
+        entries = (
+            self.stages.filter(stage__in=ENTERED_STAGES)
+            .select_related("enhancement")
+            .order_by("enhancement__kep_number")
+        )
+        groups = {stage: EnteredStage(stage) for stage in ENTERED_STAGES}
+        for entry in entries:
+            group = groups[entry.stage]
+            group.entries.append(entry)
+            group.sources[entry.source] = group.sources.get(entry.source, 0) + 1
+        return list(groups.values())
+
     @property
     def announced_total(self):
         parts = [self.announced_stable, self.announced_beta, self.announced_alpha]
@@ -156,20 +213,87 @@ class Sig(Editable):
 
 
 class EnhancementQuerySet(models.QuerySet):
-    def in_release(self, version: str):
-        return self.filter(stages__release__version=version)
+    """Stage questions, asked one way everywhere (views, API, search):
 
-    def at_stage(self, stage: str, version: str):
-        return self.filter(stages__release__version=version, stages__stage=stage)
+        Enhancement.objects.for_release("1.25").at_stage("beta")
 
-    def graduated(self, version: str):
-        return self.at_stage(Stage.STABLE, version)
+    `for_release(R)` is what entered a stage in R (as the release team counts it), and
+    remembers R, so that `at_stage`, `major_themes` and the counts describe R's own stage
+    entry. Without `for_release`, they mean the site's current release.
+    """
 
-    def deprecated_in(self, version: str):
-        return self.at_stage(Stage.DEPRECATED, version)
+    _release: str | None = None
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._release = self._release
+        return clone
+
+    @property
+    def release_version(self) -> str | None:
+        if self._release is None:  # asked once, then remembered by this queryset and its clones
+            current = Release.objects.current()
+            self._release = current.version if current else None
+        return self._release
+
+    def _entries(self, **conditions):
+        return StageEntry.objects.filter(
+            enhancement=models.OuterRef("pk"), release__version=self.release_version, **conditions
+        )
+
+    def for_release(self, version: str):
+        queryset = self._clone()
+        queryset._release = version
+        return queryset.filter(models.Exists(queryset._entries()))
+
+    def at_stage(self, stage: str):
+        return self.filter(models.Exists(self._entries(stage=stage)))
+
+    def major_themes(self):
+        return self.filter(models.Exists(self._entries(major_theme=True)))
+
+    def owned_by(self, sig):
+        return self.filter(owning_sig=sig)
+
+    def _release_entries(self):
+        return StageEntry.objects.filter(release__version=self.release_version, enhancement__in=self.values("pk"))
+
+    def stage_counts(self) -> dict[str, int]:
+        """How many of these enhancements entered each stage in the release."""
+        rows = self._release_entries().values("stage").annotate(n=Count("id")).order_by()
+        counts = {stage.value: 0 for stage in Stage}
+        counts.update({row["stage"]: row["n"] for row in rows})
+        return counts
+
+    def counts_by_sig_and_stage(self) -> dict[int, dict[str, int]]:
+        """{owning SIG id: {stage: n}} in the release."""
+        rows = self._release_entries().values("enhancement__owning_sig", "stage").annotate(n=Count("id")).order_by()
+        counts: dict[int, dict[str, int]] = {}
+        for row in rows:
+            counts.setdefault(row["enhancement__owning_sig"], {})[row["stage"]] = row["n"]
+        return counts
+
+    def with_stage_in_release(self):
+        """Annotate `release_stage` and `release_theme`: the entry in the release, read in
+        the same query as the rows."""
+        entry = self._entries()
+        return self.annotate(
+            release_stage=models.Subquery(entry.values("stage")[:1]),
+            release_theme=models.Subquery(entry.values("major_theme")[:1]),
+        )
 
     def for_cards(self):
         return self.select_related("owning_sig")
+
+
+class KepStatus(models.TextChoices):
+    PROVISIONAL = "provisional", _("Provisional")
+    IMPLEMENTABLE = "implementable", _("Implementable")
+    IMPLEMENTED = "implemented", _("Implemented")
+    DEFERRED = "deferred", _("Deferred")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    REPLACED = "replaced", _("Replaced")
 
 
 class Enhancement(Editable):
@@ -181,7 +305,12 @@ class Enhancement(Editable):
     )
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     title = models.CharField(_("title"), max_length=200)
-    summary = models.TextField(_("summary"), help_text=_("Markdown, two to five sentences."))
+    summary = models.TextField(
+        _("summary"), blank=True, help_text=_("Markdown, two to five sentences. Empty rather than invented.")
+    )
+    status = models.CharField(
+        _("KEP status"), max_length=20, choices=KepStatus.choices, blank=True, help_text=_("As its kep.yaml says.")
+    )
     owning_sig = models.ForeignKey(
         Sig, on_delete=models.PROTECT, related_name="owned_enhancements", verbose_name=_("owning SIG")
     )
@@ -263,12 +392,66 @@ class Theme(Editable):
         return self.title
 
 
-def stage_counts(version: str) -> dict[str, int]:
-    """How many enhancements the records put at each stage in one release."""
-    rows = StageEntry.objects.filter(release__version=version).values("stage").annotate(n=Count("id")).order_by()
-    counts = {stage.value: 0 for stage in Stage}
-    counts.update({row["stage"]: row["n"] for row in rows})
-    return counts
+class FeatureGateQuerySet(models.QuerySet):
+    def with_stage_in(self, version: str):
+        """Annotate `stage_in_release`: the stage the gate's KEP had reached by `version`
+        (its latest entry up to that release), or None before its first one."""
+        major, minor = parse_minor(version)
+        up_to = Q(release__major__lt=major) | Q(release__major=major, release__minor__lte=minor)
+        latest = (
+            StageEntry.objects.filter(up_to, enhancement=models.OuterRef("kep"))
+            .order_by("-release__major", "-release__minor")
+            .values("stage")[:1]
+        )
+        return self.annotate(stage_in_release=models.Subquery(latest))
+
+    def at_stage_in(self, stage: str, version: str):
+        return self.with_stage_in(version).filter(stage_in_release=stage)
+
+
+
+class FeatureGate(models.Model):
+    """A feature gate and the KEP(s) that declare it. Derived from the enhancements'
+    `feature_gates` by the KEP sync; its stage per release is its KEP's timeline."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True, help_text=_("Never translated."))
+    kep = models.ForeignKey(
+        Enhancement,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="primary_gates",
+        verbose_name=_("KEP"),
+        help_text=_("The KEP whose timeline is the gate's: the facts file's first, else the lowest number."),
+    )
+    keps = models.ManyToManyField(Enhancement, blank=True, related_name="gates", verbose_name=_("KEPs"))
+
+    objects = FeatureGateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("feature gate")
+        verbose_name_plural = _("feature gates")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("releasenotes:feature-gate-detail", kwargs={"name": self.name})
+
+    def timeline(self) -> list["StageEntry"]:
+        """Its KEP's stage entries, oldest first (prefetch `kep__stages__release`)."""
+        return list(self.kep.stages.all()) if self.kep else []
+
+    def stage_per_release(self, versions: list[str]) -> list[tuple[str, str | None]]:
+        """[(version, the stage it had in that release, or None before its first)]."""
+        timeline = [(parse_minor(e.release.version), e.stage) for e in self.timeline()]
+        rows, stage = [], None
+        for version in versions:
+            key = parse_minor(version)
+            stage = next((s for v, s in reversed(timeline) if v <= key), None)
+            rows.append((version, stage))
+        return rows
 
 
 class ApiRemovalQuerySet(models.QuerySet):
@@ -437,3 +620,190 @@ class Snippet(Editable):
 
     def natural_key(self):
         return (self.key,)
+
+
+class SyncedField(models.Model):
+    """What `sync_content` last wrote into one field of one row (a hash of the value).
+
+    A field whose stored value no longer matches its hash was changed by someone else
+    since (admin, API, shell), and the next sync keeps it. See releasenotes/sync/ledger.py.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, verbose_name=_("content type"))
+    object_pk = models.CharField(_("object ID"), max_length=64)
+    field = models.CharField(_("field"), max_length=100)
+    value_hash = models.CharField(_("value hash"), max_length=64)
+    synced_at = models.DateTimeField(_("synced at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("synced field")
+        verbose_name_plural = _("synced fields")
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "object_pk", "field"], name="synced_field_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.content_type.model} {self.object_pk}.{self.field}"
+
+
+class SyncConflictQuerySet(models.QuerySet):
+    def unresolved(self):
+        return self.filter(resolved=False)
+
+
+class SyncConflict(models.Model):
+    """A field an editor changed that upstream changed too: the editor's value was kept,
+    and someone decides whether to take upstream's."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, verbose_name=_("content type"))
+    object_pk = models.CharField(_("object ID"), max_length=64)
+    field = models.CharField(_("field"), max_length=100)
+    editor_value = models.TextField(_("editor's value"), blank=True)
+    upstream_value = models.TextField(_("upstream value"), blank=True)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    resolved = models.BooleanField(_("resolved"), default=False)
+
+    objects = SyncConflictQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["resolved", "-created"]
+        verbose_name = _("sync conflict")
+        verbose_name_plural = _("sync conflicts")
+        indexes = [
+            # The review queue and each sync ask for one row's unresolved conflicts.
+            models.Index(fields=["content_type", "object_pk", "field", "resolved"], name="sync_conflict_lookup"),
+        ]
+
+    def __str__(self):
+        return f"{self.content_type.model} {self.object_pk}.{self.field}"
+
+    @property
+    def target(self):
+        return self.content_type.get_object_for_this_type(pk=self.object_pk)
+
+
+class NoteFacet(models.TextChoices):
+    KIND = "kind", _("Kind")
+    SIG = "sig", _("SIG")
+    AREA = "area", _("Area")
+
+
+class NoteLabel(models.Model):
+    """One value of a release-note facet: a kind ("deprecation"), a SIG ("sig-node") or an
+    area ("kubelet"), as the release tool labels notes."""
+
+    facet = models.CharField(_("facet"), max_length=10, choices=NoteFacet.choices)
+    slug = models.CharField(_("slug"), max_length=80)
+
+    class Meta:
+        ordering = ["facet", "slug"]
+        verbose_name = _("release-note label")
+        verbose_name_plural = _("release-note labels")
+        constraints = [
+            models.UniqueConstraint(fields=["facet", "slug"], name="note_label_unique_per_facet"),
+        ]
+
+    def __str__(self):
+        return f"{self.facet}/{self.slug}"
+
+
+class ReleaseNoteQuerySet(models.QuerySet):
+    def in_release(self, release):
+        return self.filter(release=release)
+
+    def action_required(self):
+        return self.filter(action_required=True)
+
+    def deprecations(self):
+        return self.filter(labels__facet=NoteFacet.KIND, labels__slug="deprecation")
+
+    def to_read_before_upgrading(self):
+        """Action-required notes and deprecation notes: what an upgrade path lists."""
+        deprecation = NoteLabel.objects.filter(facet=NoteFacet.KIND, slug="deprecation")
+        return self.filter(Q(action_required=True) | Q(labels__in=deprecation)).distinct()
+
+    def for_display(self):
+        """With the release and every label read in two queries, whatever the page size."""
+        return self.select_related("release").prefetch_related("labels")
+
+    def naming(self, enhancement, limit: int = 50) -> list["ReleaseNote"]:
+        """The notes that name one of the enhancement's feature gates or its KEP, newest
+        first. The text narrows them down in SQL (JSON containment is not portable to
+        SQLite); the lists the import found in each note decide."""
+        gates, kep = set(enhancement.feature_gates or []), enhancement.kep_number
+        mentions = Q(text_en__contains=str(kep)) | Q(documentation__icontains=str(kep))
+        for gate in gates:
+            mentions |= Q(text_en__contains=gate)
+        candidates = self.filter(mentions).for_display().order_by("-release__major", "-release__minor", "-pr_number")
+        found = [n for n in candidates if gates & set(n.feature_gates or []) or kep in (n.kep_numbers or [])]
+        return found[:limit]
+
+
+class ReleaseNote(Editable):
+    """One note of a release's published release notes (kubernetes-sigs/release-notes)."""
+
+    TRANSLATED_FIELDS = ("text",)
+    # What a list of notes does not show (it shows the stored HTML): left unread there.
+    # (Named per language: modeltranslation reads "html" as the page language's column.)
+    NOT_LISTED = ("text_en", "text_ko", "kep_numbers", "translation_sources")
+    release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="notes", verbose_name=_("release"))
+    pr_number = models.PositiveIntegerField(_("PR number"))
+    text = models.TextField(_("text"), help_text=_("Markdown. The English is the upstream note as published."))
+    html = models.TextField(_("HTML"), blank=True, editable=False, help_text=_("Rendered from the text on save."))
+    action_required = models.BooleanField(_("action required"), default=False)
+    labels = models.ManyToManyField(NoteLabel, blank=True, related_name="notes", verbose_name=_("kinds, SIGs, areas"))
+    author = models.CharField(_("author"), max_length=100, blank=True)
+    documentation = models.JSONField(
+        _("documentation"), default=list, blank=True, help_text=_("Links: [{description, url, type}].")
+    )
+    feature_gates = models.JSONField(_("feature gates"), default=list, blank=True)
+    kep_numbers = models.JSONField(_("KEP numbers"), default=list, blank=True)
+
+    objects = ReleaseNoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["release__major", "release__minor", "-action_required", "pr_number"]
+        verbose_name = _("release note")
+        verbose_name_plural = _("release notes")
+        constraints = [
+            models.UniqueConstraint(fields=["release", "pr_number"], name="release_note_unique_pr_per_release"),
+        ]
+        indexes = [
+            # The notes browser lists one release's notes, action required first.
+            models.Index(fields=["release", "action_required", "pr_number"], name="release_note_listing"),
+        ]
+
+    def __str__(self):
+        return f"{self.release.version} #{self.pr_number}"
+
+    def get_absolute_url(self):
+        url = reverse("releasenotes:release-notes", kwargs={"version": self.release.version})
+        return f"{url}?pr={self.pr_number}#pr-{self.pr_number}"
+
+    @property
+    def pr_url(self):
+        return f"https://github.com/kubernetes/kubernetes/pull/{self.pr_number}"
+
+    @property
+    def author_url(self):
+        return f"https://github.com/{self.author}" if self.author else ""
+
+    def labels_of(self, facet: str) -> list[str]:
+        return sorted(label.slug for label in self.labels.all() if label.facet == facet)
+
+    def render(self):
+        """Store the sanitised HTML of each language's text (see markup.py)."""
+        from .markup import render_markdown
+
+        self.html_en = render_markdown(self.text_en)
+        self.html_ko = render_markdown(self.text_ko) if (self.text_ko or "").strip() else ""
+
+    def prepare_for_bulk(self):
+        """What save() would do, for rows written with bulk_create."""
+        self.render()
+        translation_status.note_translations(self, None)
+
+    def save(self, *args, **kwargs):
+        self.render()
+        super().save(*args, **kwargs)

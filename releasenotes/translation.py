@@ -1,7 +1,18 @@
 import simple_history
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import ApiRemoval, Enhancement, FaqEntry, GlossaryTerm, Release, Sig, Snippet, StageEntry, Theme
+from .models import (
+    ApiRemoval,
+    Enhancement,
+    FaqEntry,
+    GlossaryTerm,
+    Release,
+    ReleaseNote,
+    Sig,
+    Snippet,
+    StageEntry,
+    Theme,
+)
 
 
 @register(Release)
@@ -52,3 +63,14 @@ class SnippetTranslation(TranslationOptions):
 # django-simple-history's notes on django-modeltranslation).
 for _model in (Release, Sig, Enhancement, StageEntry, Theme, ApiRemoval, FaqEntry, GlossaryTerm, Snippet):
     simple_history.register(_model, app=__package__, excluded_fields=["translation_sources"])
+
+
+@register(ReleaseNote)
+class ReleaseNoteTranslation(TranslationOptions):
+    fields = ("text", "html")
+    required_languages = ("en",)
+
+
+simple_history.register(
+    ReleaseNote, app=__package__, excluded_fields=["translation_sources", "html", "html_en", "html_ko"]
+)

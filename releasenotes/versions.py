@@ -31,3 +31,16 @@ def try_normalise(text) -> str | None:
         return normalise(text)
     except VersionError:
         return None
+
+
+# The releases whose enhancements, feature gates and notes the site covers from upstream
+# data. Timelines may reach further back (a KEP that went alpha in 1.14), never further on.
+FIRST_COVERED, LAST_COVERED = (1, 19), (1, 34)
+
+
+def covered_releases() -> list[str]:
+    return [f"1.{minor}" for minor in range(FIRST_COVERED[1], LAST_COVERED[1] + 1)]
+
+
+def is_after_covered(version: str) -> bool:
+    return parse_minor(version) > LAST_COVERED

@@ -2,35 +2,49 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from . import manifests
 from .cache import public_page
 from .dataset import FAQ_TIMELINE_KEY
-from .filters import LIST_STAGES, EnhancementFilter, facet_counts
+from .filters import (
+    LIST_STAGES,
+    EnhancementFilter,
+    FeatureGateFilter,
+    ReleaseNoteFilter,
+    facet_counts,
+    filtered_total,
+    note_facet_counts,
+    note_facet_links,
+)
 from .forms import UpgradeForm
 from .models import (
     ApiRemoval,
     Enhancement,
     FaqEntry,
     FaqTopic,
+    FeatureGate,
     GlossaryTerm,
     Release,
+    ReleaseNote,
     Sig,
     Snippet,
     Stage,
     StageEntry,
     Theme,
-    stage_counts,
 )
 from .search import search as find
 from .search.forms import NarrowingForm
 from .search.presentation import EXAMPLE_QUERIES, popular_enhancements
 from .search.text import MAX_QUERY_LENGTH
-from .versions import parse_minor
+from .upgrade import upgrade_path
+from .versions import covered_releases, parse_minor
 
 PAGE_SIZE = 25
+NOTES_PAGE_SIZE = 50
 
 
 def current_release_or_404():
@@ -42,55 +56,117 @@ def current_release_or_404():
 
 @public_page
 def home(request):
-    return _release_page(request, current_release_or_404())
+    return render(request, "releasenotes/home.html", _overview(current_release_or_404()))
+
+
+def _overview(release):
+    """What the site says in full about a documented release (the home page's content)."""
+    counts = Enhancement.objects.for_release(release.version).stage_counts()
+    return {
+        "release": release,
+        "counts": counts,
+        "entered": release.entered_stages(),
+        "records_total": counts[Stage.STABLE] + counts[Stage.BETA] + counts[Stage.ALPHA],
+        "themes": Theme.objects.filter(release=release).prefetch_related("enhancements"),
+        "stages": LIST_STAGES,
+    }
+
+
+@public_page
+def release_index(request):
+    return render(request, "releasenotes/release_index.html", {"releases": Release.objects.with_note_counts()})
 
 
 @public_page
 def release_detail(request, version):
-    return _release_page(request, get_object_or_404(Release.objects.documented(), version=version))
-
-
-def _release_page(request, release):
-    themes = Theme.objects.filter(release=release).prefetch_related("enhancements")
-    counts = stage_counts(release.version)
+    release = get_object_or_404(Release.objects.with_note_counts(), version=version)
+    notes = ReleaseNote.objects.in_release(release).for_display()
     context = {
-        "release": release,
-        "counts": counts,
-        "records_total": counts[Stage.STABLE] + counts[Stage.BETA] + counts[Stage.ALPHA],
-        "themes": themes,
-        "stages": LIST_STAGES,
+        **(_overview(release) if release.documented else {"release": release, "entered": release.entered_stages()}),
+        "action_required": notes.action_required().order_by("pr_number"),
+        "deprecation_count": notes.deprecations().count(),
+        "removals": ApiRemoval.objects.with_releases().removed_in(release.version),
     }
-    return render(request, "releasenotes/home.html", context)
+    return render(request, "releasenotes/release_detail.html", context)
+
+
+NOTE_FACET_HEADINGS = [
+    ("action_required", _lazy("Action required"), _lazy("Any")),
+    ("kind", _lazy("Kind"), _lazy("Any kind")),
+    ("sig", _lazy("SIG"), _lazy("Any SIG")),
+    ("area", _lazy("Area"), _lazy("Any area")),
+]
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count (the facet counts already give it) instead of asking."""
+
+    def __init__(self, object_list, per_page, count):
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = count
 
 
 @public_page
-def enhancement_list(request):
-    current = current_release_or_404()
+def release_notes(request, version):
+    """The notes browser: facets combined with AND, a count on each value, state in the URL."""
     data = request.GET.copy()
-    if not data.get("release"):
-        data["release"] = current.version
-    filterset = EnhancementFilter(data, queryset=Enhancement.objects.for_cards(), request=request)
+    data["release"] = version
+    filterset = ReleaseNoteFilter(data, queryset=ReleaseNote.objects.all(), request=request)
     if not filterset.is_valid():
-        return render(request, "releasenotes/enhancement_list.html", {"filter": filterset, "invalid": True}, status=400)
-    release = filterset.form.cleaned_data["release"]
-    queryset = filterset.qs.prefetch_related(
-        Prefetch("stages", queryset=StageEntry.objects.filter(release=release), to_attr="release_stages")
-    ).order_by("kep_number")
-    paginator = Paginator(queryset, PAGE_SIZE)
+        if "release" in filterset.errors:
+            raise Http404(version)
+        return render(request, "releasenotes/release_notes.html", {"filter": filterset, "invalid": True}, status=400)
+    counts = note_facet_counts(filterset)
+    notes = (
+        filterset.qs.prefetch_related("labels").defer(*ReleaseNote.NOT_LISTED).order_by("-action_required", "pr_number")
+    )
+    paginator = CountedPaginator(notes, NOTES_PAGE_SIZE, filtered_total(filterset, counts))
     try:
         page = paginator.page(request.GET.get("page", 1))
     except (PageNotAnInteger, EmptyPage):
         raise Http404(_("There is no such page of results.")) from None
     context = {
+        "release": filterset.form.cleaned_data["release"],
         "filter": filterset,
-        "release": release,
         "page": page,
-        "facets": facet_counts(filterset, release),
-        "sigs": Sig.objects.all(),
-        "releases": Release.objects.documented(),
+        "facets": note_facet_links(filterset, counts, request.GET),
+        "facet_headings": NOTE_FACET_HEADINGS,
+    }
+    return render(request, "releasenotes/release_notes.html", context)
+
+
+@public_page
+def enhancement_list(request):
+    filterset = EnhancementFilter(request.GET, queryset=Enhancement.objects.for_cards(), request=request)
+    if not filterset.is_valid():
+        return render(request, "releasenotes/enhancement_list.html", {"filter": filterset, "invalid": True}, status=400)
+    if filterset.release_version is None:
+        raise Http404(_("No release has been loaded yet."))
+    queryset = filterset.qs.with_stage_in_release().order_by("kep_number")
+    paginator = Paginator(queryset, PAGE_SIZE)
+    try:
+        page = paginator.page(request.GET.get("page", 1))
+    except (PageNotAnInteger, EmptyPage):
+        raise Http404(_("There is no such page of results.")) from None
+    facets = facet_counts(filterset)
+    context = {
+        "filter": filterset,
+        "release": filterset.release_version,
+        "page": page,
+        "facets": facets,
+        "sigs": _sig_facet(facets, filterset.form.cleaned_data.get("sig")),
+        "releases": covered_releases(),
         "stages": LIST_STAGES,
     }
     return render(request, "releasenotes/enhancement_list.html", context)
+
+
+def _sig_facet(facets, chosen):
+    """(slug, name) of the SIGs with results, and the chosen one even without."""
+    names = dict(facets["sig_names"])
+    if chosen is not None:
+        names.setdefault(chosen.slug, chosen.name)
+    return sorted(names.items(), key=lambda item: item[1].casefold())
 
 
 @public_page
@@ -100,22 +176,64 @@ def enhancement_detail(request, kep_number):
             "participating_sigs",
             Prefetch("stages", queryset=StageEntry.objects.select_related("release")),
             "themes",
+            "gates",
         ),
         kep_number=kep_number,
     )
-    context = {"enhancement": enhancement, "timeline": list(enhancement.stages.all())}
+    context = {
+        "enhancement": enhancement,
+        "timeline": list(enhancement.stages.all()),
+        "gates": {gate.name: gate for gate in enhancement.gates.all()},
+        "notes": ReleaseNote.objects.naming(enhancement),
+    }
     return render(request, "releasenotes/enhancement_detail.html", context)
+
+
+@public_page
+def feature_gate_list(request):
+    filterset = FeatureGateFilter(request.GET, queryset=FeatureGate.objects.select_related("kep"))
+    if not filterset.is_valid():
+        return render(
+            request, "releasenotes/feature_gate_list.html", {"filter": filterset, "invalid": True}, status=400
+        )
+    paginator = Paginator(filterset.qs.order_by("name"), PAGE_SIZE * 2)
+    try:
+        page = paginator.page(request.GET.get("page", 1))
+    except (PageNotAnInteger, EmptyPage):
+        raise Http404(_("There is no such page of results.")) from None
+    context = {
+        "filter": filterset,
+        "page": page,
+        "release": filterset.form.cleaned_data.get("release") or current_release_or_404(),
+        "releases": Release.objects.covered(),
+        "stages": LIST_STAGES,
+    }
+    return render(request, "releasenotes/feature_gate_list.html", context)
+
+
+@public_page
+def feature_gate_detail(request, name):
+    gate = get_object_or_404(
+        FeatureGate.objects.select_related("kep__owning_sig").prefetch_related(
+            Prefetch("kep__stages", queryset=StageEntry.objects.select_related("release")),
+            Prefetch("keps", queryset=Enhancement.objects.order_by("kep_number")),
+        ),
+        name=name,
+    )
+    context = {
+        "gate": gate,
+        "timeline": gate.timeline(),
+        "per_release": gate.stage_per_release(covered_releases()),
+    }
+    return render(request, "releasenotes/feature_gate_detail.html", context)
 
 
 @public_page
 def sig_list(request):
     release = current_release_or_404()
     sigs = Sig.objects.all()
-    counts = {}
-    for row in StageEntry.objects.filter(release=release).values("enhancement__owning_sig", "stage"):
-        per_sig = counts.setdefault(row["enhancement__owning_sig"], {})
-        per_sig[row["stage"]] = per_sig.get(row["stage"], 0) + 1
-    rows = [(sig, counts.get(sig.pk, {})) for sig in sigs]
+    counts = Enhancement.objects.for_release(release.version).counts_by_sig_and_stage()
+    rows = [(sig, counts[sig.pk]) for sig in sigs if sig.pk in counts]
     context = {"release": release, "rows": rows, "stages": LIST_STAGES}
     return render(request, "releasenotes/sig_list.html", context)
 
@@ -190,7 +308,7 @@ def removed_apis(request, version):
 
 @public_page
 def upgrade(request):
-    """Everything removed between two releases, release by release, saying so where nothing was."""
+    """Everything that changes between two releases, release by release, saying so where nothing does."""
     asked = "from" in request.GET or "to" in request.GET
     form = UpgradeForm({"from_version": request.GET.get("from", ""), "to_version": request.GET.get("to", "")})
     context = {"form": form, "asked": asked}
@@ -199,13 +317,20 @@ def upgrade(request):
     if not form.is_valid():
         return render(request, "releasenotes/upgrade.html", context, status=400)
     current, target = form.cleaned_data["from_version"], form.cleaned_data["to_version"]
-    removals = list(ApiRemoval.objects.with_releases().between(current, target))
     cur, tgt = parse_minor(current), parse_minor(target)
-    steps = []
-    for minor in range(cur[1] + 1, tgt[1] + 1):
-        version = f"{cur[0]}.{minor}"
-        steps.append((version, [r for r in removals if r.removed_in.version == version]))
-    context.update({"current": current, "target": target, "steps": steps, "total": len(removals)})
+    versions = [f"{cur[0]}.{minor}" for minor in range(cur[1] + 1, tgt[1] + 1)]
+    path = upgrade_path(current, target, versions)
+    context.update(
+        {
+            "current": current,
+            "target": target,
+            "path": path,
+            "steps": path.steps,
+            "total": path.removals,
+            "dockershim_url": reverse("releasenotes:dockershim"),
+            "check_url": reverse("releasenotes:check"),
+        }
+    )
     return render(request, "releasenotes/upgrade.html", context)
 
 

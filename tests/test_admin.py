@@ -8,7 +8,7 @@ from django import forms
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 
-from releasenotes.models import ApiRemoval, Enhancement, FaqEntry, GlossaryTerm, Release, StageEntry, Theme
+from releasenotes.models import ApiRemoval, Enhancement, FaqEntry, GlossaryTerm, Release, ReleaseNote, StageEntry, Theme
 
 pytestmark = pytest.mark.django_db
 CHANGE_555 = "/admin/releasenotes/enhancement/555/change/"
@@ -197,15 +197,19 @@ def test_the_queue_counts_missing_translations(editor_client):
     FaqEntry.objects.filter(slug="docker-in-docker-builds").update(answer_ko="")
     html = editor_client.get("/admin/translations/?status=missing").content.decode()
     assert "docker" in html.lower()
-    assert re.search(r"1 Korean fields are missing|한국어 필드 1개", html)
+    assert '?model=faqentry&amp;status=missing">1<' in html
 
 
 def test_the_shipped_content_has_no_outdated_or_missing_korean():
-    for model in (Enhancement, Theme, FaqEntry, ApiRemoval, Release.objects.filter(documented=True)):
+    shipped = (Enhancement.objects.for_release("1.22"), Theme, FaqEntry, ApiRemoval, Release.objects.documented())
+    for model in shipped:
         queryset = model.objects.all() if hasattr(model, "objects") else model
         for obj in queryset:
             assert "outdated" not in obj.translation_status().values(), obj
             assert "missing" not in obj.translation_status().values(), obj
+    # Other KEPs have a Korean title where content/kep_titles_ko.yaml gives one, never outdated.
+    for obj in Enhancement.objects.exclude(title_ko=""):
+        assert "outdated" not in obj.translation_status().values(), obj
 
 
 def test_editors_may_edit_content_but_not_delete_it(editor):
@@ -255,7 +259,7 @@ def test_export_and_import_round_trip_without_loss(tmp_path):
     before = snapshot()
     dump = tmp_path / "content.json"
     call_command("export_content", output=str(dump))
-    for model in (StageEntry, Theme, ApiRemoval, FaqEntry, GlossaryTerm, Enhancement):
+    for model in (ReleaseNote, StageEntry, Theme, ApiRemoval, FaqEntry, GlossaryTerm, Enhancement):
         model.objects.all().delete()
     Release.objects.all().delete()
     assert Enhancement.objects.count() == 0

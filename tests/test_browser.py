@@ -37,6 +37,10 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PAGE_BUDGET_BYTES = 60 * 1024
+# The upgrade path lists in full every action-required and deprecation note on the way
+# (54 and 50 of them from 1.21 to 1.25, most action-required ones in Korean at 3 bytes a
+# character), as the release-notes issue asks: that page alone gets a larger budget.
+PAGE_BUDGETS = {"/upgrade/?from=1.21&to=1.25": 110 * 1024}
 PHONE = {"width": 375, "height": 740}
 SCREENSHOTS = Path(os.environ.get("BROWSER_SCREENSHOTS", "/tmp"))
 
@@ -215,7 +219,8 @@ def assert_clean(page, site):
     assert fonts == [], f"web fonts downloaded: {fonts}"
     assert recorder.errors == [], "\n".join(recorder.errors)
     weight, parts = recorder.current_page_weight()
-    assert weight < PAGE_BUDGET_BYTES, f"{page.url}: HTML+CSS+JS is {weight} bytes: {parts}"
+    budget = next((b for path, b in PAGE_BUDGETS.items() if page.url.endswith(path)), PAGE_BUDGET_BYTES)
+    assert weight < budget, f"{page.url}: HTML+CSS+JS is {weight} bytes: {parts}"
     return weight
 
 
@@ -278,7 +283,14 @@ def test_it_takes_a_korean_reader_from_the_home_page_to_an_enhancement_and_into_
     expect(facts).to_contain_text("KEP-2254")
     expect(facts.get_by_role("link", name="SIG Node")).to_be_visible()
     expect(page.get_by_role("heading", name="단계 타임라인")).to_be_visible()
-    expect(page.locator(".timeline li")).to_have_text(["1.18 알파", "1.22 베타", "1.25 스테이블"])
+    # Each entry says where it comes from.
+    expect(page.locator(".timeline li")).to_have_text(
+        [
+            re.compile(r"^1\.18 알파 출처: kep\.yaml"),
+            re.compile(r"^1\.22 베타 출처: "),
+            re.compile(r"^1\.25 스테이블 출처: "),
+        ]
+    )
 
     page.get_by_role("navigation", name="언어").get_by_role("link", name="English").click()
     expect(page).to_have_url(re.compile(r"/en/enhancements/2254/$"))
@@ -286,7 +298,9 @@ def test_it_takes_a_korean_reader_from_the_home_page_to_an_enhancement_and_into_
     expect(page).to_have_title(re.compile(r"^cgroup v2 support \(KEP-2254\)"))
     expect(page.locator("h1")).to_have_text("cgroup v2 support")
     expect(page.locator("dl.facts")).to_contain_text("KEP number")
-    expect(page.locator(".timeline li")).to_have_text(["1.18 Alpha", "1.22 Beta", "1.25 Stable"])
+    expect(page.locator(".timeline li")).to_have_text(
+        [re.compile(rf"^{entry} Source: ") for entry in (r"1\.18 Alpha", r"1\.22 Beta", r"1\.25 Stable")]
+    )
     expect(page.get_by_role("navigation", name="Language").get_by_role("link", name="한국어")).to_have_attribute(
         "href", "/ko/enhancements/2254/"
     )

@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 
 def test_it_holds_all_56_items_of_the_facts_file(facts):
     items = facts["enhancements"]["items"]
-    assert Enhancement.objects.count() == len(items) == 56
+    assert Enhancement.objects.for_release("1.22").count() == len(items) == 56
+    assert Enhancement.objects.count() > 56  # every other KEP comes from its kep.yaml
     for item in items:
         e = Enhancement.objects.select_related("owning_sig").get(kep_number=item["kep_number"])
         assert e.tracking_issue == item["tracking_issue"], item["kep_number"]
@@ -96,7 +97,8 @@ def test_the_major_themes_are_flagged(facts):
 
 def test_every_korean_field_contains_hangul():
     checks = [
-        (Enhancement, ["title_ko", "summary_ko"]),
+        (Enhancement.objects.for_release("1.22"), ["title_ko", "summary_ko"]),
+        (Enhancement.objects.exclude(title_ko=""), ["title_ko"]),
         (Theme, ["title_ko", "summary_ko"]),
         (FaqEntry, ["question_ko", "answer_ko"]),
         (Release.objects.filter(documented=True), ["name_ko", "summary_ko", "counts_note_ko"]),
@@ -116,7 +118,7 @@ def test_every_korean_field_contains_hangul():
 
 
 def test_every_summary_is_two_to_five_sentences_long():
-    for e in Enhancement.objects.all():
+    for e in Enhancement.objects.for_release("1.22"):  # the others have none rather than an invented one
         sentences = [s for s in re.split(r"(?<=[.!?])\s+", e.summary_en.strip()) if s]
         assert 2 <= len(sentences) <= 6, (e.kep_number, len(sentences))
 
@@ -124,7 +126,7 @@ def test_every_summary_is_two_to_five_sentences_long():
 def test_loading_the_fixtures_twice_changes_nothing():
     def snapshot():
         return {
-            model.__name__: sorted(map(str, model.objects.values_list()))
+            model.__name__: {row["id"]: row for row in model.objects.values()}
             for model in [Release, Enhancement, StageEntry, Theme, ApiRemoval, FaqEntry, GlossaryTerm]
         }
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from releasenotes.models import ApiRemoval, Enhancement, Release, stage_counts
+from releasenotes.models import ApiRemoval, Enhancement, Release
 
 from .factories import make_enhancement, make_release
 
@@ -23,24 +23,39 @@ def keps(queryset):
     return list(queryset.order_by("kep_number").values_list("kep_number", flat=True))
 
 
-def test_in_release(table):
-    assert keps(Enhancement.objects.in_release("1.99")) == [90001, 90002, 90003]
+def test_for_release_is_what_entered_a_stage_in_it(table):
+    assert keps(Enhancement.objects.for_release("1.99")) == [90001, 90002, 90003]
 
 
-def test_at_stage(table):
-    assert keps(Enhancement.objects.at_stage("alpha", "1.98")) == [90001, 90004]
+def test_at_stage_is_the_stage_in_the_release_asked_for(table):
+    assert keps(Enhancement.objects.for_release("1.98").at_stage("alpha")) == [90001, 90004]
+    assert keps(Enhancement.objects.for_release("1.99").at_stage("alpha")) == []
 
 
-def test_graduated(table):
-    assert keps(Enhancement.objects.graduated("1.99")) == [90002]
+def test_at_stage_without_a_release_means_the_current_release(table):
+    # make_release marks 1.99 documented, so it is the newest documented release here.
+    assert keps(Enhancement.objects.at_stage("beta")) == [90001]
+    assert keps(Enhancement.objects.at_stage("alpha")) == []
 
 
-def test_deprecated_in(table):
-    assert keps(Enhancement.objects.deprecated_in("1.99")) == [90003]
+def test_major_themes_belong_to_the_release(table):
+    assert keps(Enhancement.objects.for_release("1.99").major_themes()) == [90002]
+    assert keps(Enhancement.objects.for_release("1.98").major_themes()) == []
 
 
 def test_stage_counts(table):
-    assert stage_counts("1.99") == {"alpha": 0, "beta": 1, "stable": 1, "deprecated": 1, "removed": 0}
+    counts = Enhancement.objects.for_release("1.99").stage_counts()
+    assert counts == {"alpha": 0, "beta": 1, "stable": 1, "deprecated": 1, "removed": 0}
+
+
+def test_counts_by_sig_and_stage(table):
+    sig = table["a"].owning_sig_id
+    assert Enhancement.objects.for_release("1.98").counts_by_sig_and_stage() == {sig: {"alpha": 2}}
+
+
+def test_entered_stages_groups_a_release_by_stage(table):
+    groups = {g.stage: [e.enhancement.kep_number for e in g.entries] for g in make_release("1.99").entered_stages()}
+    assert groups == {"stable": [90002], "beta": [90001], "alpha": [], "deprecated": [90003]}
 
 
 def test_current_is_the_newest_documented_release(table):

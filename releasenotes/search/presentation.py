@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from ..models import Enhancement, Release
+from ..models import Enhancement
 from .engine import TYPO
 from .registry import registry
 from .text import Query, find_matches, is_short
@@ -98,5 +98,4 @@ def present(entries, query: Query, language: str, release: str = "") -> list[Res
 
 def popular_enhancements():
     """What to offer when a search finds nothing: the major themes of the latest release."""
-    latest = Release.objects.documented().order_by("-major", "-minor").values("pk")[:1]
-    return Enhancement.objects.filter(stages__release__in=latest, stages__major_theme=True).order_by("kep_number")
+    return Enhancement.objects.major_themes().order_by("kep_number")

@@ -2,11 +2,11 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from ..models import ApiRemoval, Enhancement, FaqEntry, GlossaryTerm, Release, StageEntry
+from ..models import ApiRemoval, Enhancement, FaqEntry, FeatureGate, GlossaryTerm, Release, ReleaseNote, StageEntry
 from ..versions import try_normalise
 from .index import plain
 from .registry import Document, Url, register
-from .text import variants
+from .text import tidy, variants
 
 
 def _between(first: str, last: str) -> list[str]:
@@ -39,6 +39,30 @@ def enhancement(e: Enhancement) -> Document:
         url=Url("releasenotes:enhancement-detail", {"kep_number": e.kep_number}),
         kep_number=e.kep_number,
         tracking_issue=e.tracking_issue,
+    )
+
+
+def _gates_of_enhancement(e):
+    return list(e.gates.all())
+
+
+@register(
+    FeatureGate,
+    kind="feature_gate",
+    label=_("Feature gate"),
+    queryset=lambda: FeatureGate.objects.select_related("kep").prefetch_related("kep__stages__release"),
+    depends_on={Enhancement: _gates_of_enhancement},
+)
+def feature_gate(g: FeatureGate) -> Document:
+    kep = g.kep
+    stages = sorted(kep.stages.all(), key=lambda s: (s.release.major, s.release.minor)) if kep else []
+    return Document(
+        titles=(g.name, g.name),
+        bodies=(f"KEP-{kep.kep_number}: {kep.title_en}", f"KEP-{kep.kep_number}: {kep.title_ko or kep.title_en}")
+        if kep
+        else ("", ""),
+        releases=[s.release.version for s in stages],
+        url=Url("releasenotes:feature-gate-detail", {"name": g.name}),
     )
 
 
@@ -85,3 +109,31 @@ def glossary_term(t: GlossaryTerm) -> Document:
         bodies=(plain(t.note_en), plain(t.note_ko)),  # notes are Markdown
         url=Url("releasenotes:glossary", {}, t.slug),
     )
+
+
+def _short(text: str, limit: int = 100) -> str:
+    """The start of a text, cut at a space: a title for items that have none."""
+    text = tidy(text)
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > limit // 2 else limit] + " …"
+
+
+@register(
+    ReleaseNote,
+    kind="release_note",
+    label=_("Release note"),
+    queryset=lambda: ReleaseNote.objects.select_related("release"),
+)
+def release_note(n: ReleaseNote) -> Document:
+    body_en, body_ko = plain(n.text_en), plain(n.text_ko)
+    return Document(
+        titles=(_short(body_en), _short(body_ko)),
+        keywords=[*n.feature_gates],
+        bodies=(body_en, body_ko),
+        releases=[n.release.version],
+        url=Url("releasenotes:release-notes", {"version": n.release.version}, f"pr-{n.pr_number}", f"pr={n.pr_number}"),
+    )
+
+

@@ -1,5 +1,6 @@
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -65,3 +66,41 @@ def get_item(mapping, key):
     if mapping is None:
         return None
     return mapping.get(key)
+
+
+@register.simple_tag
+def note_text(note):
+    """A release note in the page language: our Korean with the upstream PR and author
+    links after it, or the upstream English (which carries them) marked untranslated."""
+    language = get_language() or "en"
+    if language == "ko" and note.html_ko:
+        links = format_html('<a href="{}">#{}</a>', note.pr_url, note.pr_number)
+        if note.author:
+            links = format_html('{}, <a href="{}">@{}</a>', links, note.author_url, note.author)
+        return format_html('{}<p class="note-links">({})</p>', mark_safe(note.html_ko), links)  # noqa: S308 - stored sanitised
+    body = mark_safe(note.html_en)  # noqa: S308 - sanitised by markup.render_markdown on save
+    if language == "en":
+        return body
+    return format_html(
+        '<div lang="en" class="untranslated">{}</div> <span class="badge untranslated-badge">{}</span>',
+        body,
+        _("Not yet translated"),
+    )
+
+
+@register.filter
+def kind_label(slug):
+    from ..filters import NOTE_KINDS
+
+    return dict(NOTE_KINDS).get(slug, slug)
+
+
+@register.simple_tag
+def stage_badge(stage):
+    """The stage badge (as _stage_badge.html draws it), built in Python: list pages draw
+    dozens of them, and an include per badge costs more than the rest of a row."""
+    from ..models import Stage
+
+    if stage not in Stage.values:
+        return ""
+    return format_html('<span class="badge stage stage-{}">{}</span>', stage, Stage(stage).label)

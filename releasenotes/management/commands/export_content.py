@@ -12,6 +12,8 @@ CONTENT_MODELS = [
     "releasenotes.faqentry",
     "releasenotes.glossaryterm",
     "releasenotes.snippet",
+    "releasenotes.notelabel",
+    "releasenotes.releasenote",
 ]
 
 

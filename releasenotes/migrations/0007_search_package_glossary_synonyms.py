@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("releasenotes", "0003_search_entry"),
+        ("releasenotes", "0006_kep_import_feature_gates"),
         ("search", "0001_initial"),
     ]
 
