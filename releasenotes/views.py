@@ -382,7 +382,7 @@ def check(request):
 def search(request):
     """Results best first; with none, or no query, suggestions of what to look for."""
     raw = request.GET.get("q", "")
-    releases = Release.objects.order_by("-major", "-minor").values_list("version", flat=True)
+    releases = sorted(covered_releases(), key=parse_minor, reverse=True)
     narrowing = NarrowingForm(request.GET, releases=releases)
     too_long = len(raw) > MAX_QUERY_LENGTH
     found = find("" if too_long else raw, **narrowing.narrowing())

@@ -177,6 +177,8 @@ def _fuzzy_groups(query: Query):
 
 def _condition(query: Query, narrowing: "Narrowing") -> Sql | None:
     condition = _groups_match(query, _fuzzy_groups(query)) if query.groups else None
+    if query.number and query.number.kind != "any":
+        condition = None  # "#542" and "KEP-2400" name one number; "542" inside "112542" is no match
     if query.number:
         number = _number_matches(query.number)
         condition = number if condition is None else Sql.join(" OR ", [number, condition])

@@ -105,7 +105,7 @@ def splits(spelling: str, vocabulary: set[str]) -> list[tuple[str, ...]]:
     found: list[tuple[str, ...]] = []
 
     def walk(start: int, pieces: tuple[str, ...]):
-        for end in range(start + 1, len(spelling)):
+        for end in range(len(spelling) - 1, start, -1):  # longest words first
             piece = spelling[start:end]
             if piece not in vocabulary:
                 continue
