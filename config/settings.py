@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "releasenotes",
+    "releasenotes.search",
 ]
 
 MIDDLEWARE = [

@@ -35,7 +35,7 @@ from .sync import ledger
 # Long prose: room for five sentences without scrolling the box.
 LONG_FIELDS = {"summary", "answer", "notable_changes", "body"}
 # JSON lists of short strings, edited one item a line.
-LIST_FIELDS = {"feature_gates", "aliases", "kinds", "avoid"}
+LIST_FIELDS = {"feature_gates", "aliases", "kinds", "avoid", "synonyms"}
 LANGUAGE_NAMES = {"en": _("English"), "ko": _("Korean")}
 
 
@@ -322,7 +322,7 @@ class FaqEntryAdmin(ContentAdmin):
 class GlossaryTermAdmin(ContentAdmin):
     list_display = ["english", "korean_term", "korean"]
     list_filter = [KoreanStatusFilter]
-    search_fields = ["english", "korean", "note_en", "note_ko"]
+    search_fields = ["english", "korean", "note_en", "note_ko", "synonyms"]
 
     @admin.display(description=_("Korean term"), ordering="korean")
     def korean_term(self, obj):

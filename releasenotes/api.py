@@ -18,11 +18,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from . import manifests, search
+from . import manifests
 from .filters import EnhancementFilter, FeatureGateFilter, ReleaseNoteFilter
 from .forms import UpgradeForm
-from .models import ApiRemoval, Enhancement, FeatureGate, NoteFacet, Release, ReleaseNote, SearchKind, StageEntry
-from .query import MAX_QUERY_LENGTH
+from .models import ApiRemoval, Enhancement, FeatureGate, NoteFacet, Release, ReleaseNote, StageEntry
+from .search import kinds as search_kinds
+from .search import search
+from .search.forms import NarrowingForm
+from .search.text import MAX_QUERY_LENGTH
 from .versions import VersionError, normalise
 
 
@@ -344,7 +347,9 @@ SEARCH_LIMIT = 50  # the best matches only; "count" says how many there are in a
         parameters=[
             OpenApiParameter(
                 "q", str, required=True, description="A name, feature gate, KEP number or issue (#542), either language"
-            )
+            ),
+            OpenApiParameter("type", str, many=True, description="Only results of these types"),
+            OpenApiParameter("release", str, description='Only results that belong to this release ("1.22")'),
         ],
         responses={
             200: inline_serializer(
@@ -355,7 +360,7 @@ SEARCH_LIMIT = 50  # the best matches only; "count" says how many there are in a
                     "results": inline_serializer(
                         "SearchResult",
                         {
-                            "type": serializers.ChoiceField(choices=SearchKind.values),
+                            "type": serializers.ChoiceField(choices=[kind for kind, _label in search_kinds()]),
                             "title": serializers.CharField(),
                             "url": serializers.URLField(),
                             "snippet": serializers.CharField(help_text="HTML: escaped text, matches in <mark>."),
@@ -370,8 +375,8 @@ SEARCH_LIMIT = 50  # the best matches only; "count" says how many there are in a
     )
 )
 class SearchView(APIView):
-    """Enhancements, removed APIs, FAQ entries and glossary terms, best match first, titled
-    in the request's language (Accept-Language)."""
+    """Everything searchable (see releasenotes/search/sources.py), best match first, titled
+    in the request's language (Accept-Language); `type` and `release` narrow it."""
 
     def get(self, request):
         raw = request.query_params.get("q", "")
@@ -379,12 +384,15 @@ class SearchView(APIView):
             return _error(400, "missing_parameter", _("q: say what to search for."))
         if len(raw) > MAX_QUERY_LENGTH:
             return _error(400, "invalid_parameter", _("q: at most %(limit)d characters.") % {"limit": MAX_QUERY_LENGTH})
-        query = search.parse(raw)
-        page = search.page(query, 1, SEARCH_LIMIT)
-        results = search.present(page.entries, query, get_language())
+        narrowing = NarrowingForm(request.query_params)
+        if not narrowing.is_valid():
+            return _error(400, "invalid_parameter", narrowing.error_message())
+        found = search(raw, **narrowing.narrowing())
+        page = found.page(1, SEARCH_LIMIT)
+        results = found.present(page, get_language())
         return Response(
             {
-                "query": query.text,
+                "query": found.query.text,
                 "count": page.count,
                 "results": [
                     {

@@ -10,8 +10,6 @@ class ReleaseNotesConfig(AppConfig):
     def ready(self):
         from . import cache, checks  # noqa: F401  (connect the page-cache signals, register the checks)
         from .editors import ensure_editors_group
-        from .search import connect_signals
 
         # Permissions exist only after migrate has run, so the group is set up then.
         post_migrate.connect(ensure_editors_group, sender=self)
-        connect_signals()  # keeps the search index current

@@ -309,6 +309,7 @@ def build(facts_path: Path = DEFAULT_FACTS, content_dir: Path = CONTENT_DIR) -> 
                 "avoid": list(g.get("avoid") or []),
                 "note_en": (g.get("note_en") or "").strip(),
                 "note_ko": (g.get("note_ko") or "").strip(),
+                "synonyms": [str(s) for s in g.get("synonyms") or []],
             },
         }
         for g in glossary

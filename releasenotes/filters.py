@@ -6,7 +6,6 @@ from django.db.models.functions import Lower
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from . import search
 from .models import (
     ENTERED_STAGES,
     Enhancement,
@@ -19,6 +18,7 @@ from .models import (
     Stage,
     StageEntry,
 )
+from .search import search
 from .versions import covered_releases
 
 LIST_STAGES = ENTERED_STAGES
@@ -82,7 +82,7 @@ class EnhancementFilter(django_filters.FilterSet):
         if data.get("sig"):
             queryset = queryset.owned_by(data["sig"])
         if data.get("q"):
-            queryset = search.filter_enhancements(queryset, data["q"])
+            queryset = queryset.filter(pk__in=search(data["q"]).object_ids("enhancement"))
         return queryset
 
     def without(self, *names: str):
@@ -141,7 +141,7 @@ class FeatureGateFilter(django_filters.FilterSet):
     """Feature gates by name and by the stage they had in a release (the current one
     when none is given). The page and the API both use it."""
 
-    q = django_filters.CharFilter(label=_("Name contains"), max_length=100, method="filter_name")
+    q = django_filters.CharFilter(label=_("Search"), max_length=100, method="filter_name")
     # field_name only documents these two (for the OpenAPI schema); filter_queryset filters.
     release = django_filters.ModelChoiceFilter(
         label=_("Release"),
@@ -162,7 +162,7 @@ class FeatureGateFilter(django_filters.FilterSet):
         fields = ["q", "release", "stage"]
 
     def filter_name(self, queryset, name, value):
-        return queryset.named_like(value)
+        return queryset.filter(pk__in=search(value).object_ids("feature_gate"))
 
     def filter_nothing(self, queryset, name, value):
         return queryset  # release and stage act together in filter_queryset
@@ -280,10 +280,9 @@ class ReleaseNoteFilter(django_filters.FilterSet):
         return queryset.filter(action_required=value == "true")
 
     def filter_text(self, queryset, name, value: str):
-        """The search box: every note whose text, in either language, contains the words."""
-        for word in value.split():
-            queryset = queryset.filter(Q(text_en__icontains=word) | Q(text_ko__icontains=word))
-        return queryset
+        """The search box: the notes search finds (every word, in either language, with the
+        glossary's other names and typo correction)."""
+        return queryset.filter(pk__in=search(value).object_ids("release_note"))
 
     def without(self, *names: str):
         """The results with some filters left out: the base for those facets' counts."""

@@ -505,9 +505,6 @@ class FeatureGateQuerySet(models.QuerySet):
     def at_stage_in(self, stage: str, version: str):
         return self.with_stage_in(version).filter(stage_in_release=stage)
 
-    def named_like(self, text: str):
-        return self.filter(name__icontains=text)
-
 
 class FeatureGate(models.Model):
     """A feature gate and the KEP(s) that declare it. Derived from the enhancements'
@@ -700,6 +697,15 @@ class GlossaryTerm(RenderedMarkdown, Editable):
         help_text=_("Other Korean renderings of this term that our Korean text must not use."),
     )
     note = models.TextField(_("note"), blank=True, max_length=MARKDOWN_MAX_LENGTH, help_text=_("Markdown."))
+    synonyms = models.JSONField(
+        _("other names"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Abbreviations and other renderings people type, in either language (for example PVC or SSA). "
+            "Search only: they find this term's items, and are never shown."
+        ),
+    )
 
     objects = SlugManager.from_queryset(GlossaryTermQuerySet)()
 
@@ -742,68 +748,6 @@ class Snippet(RenderedMarkdown, Editable):
 
     def natural_key(self):
         return (self.key,)
-
-
-class SearchKind(models.TextChoices):
-    """What a search result is; the values are the API's "type". Listed in the order that
-    breaks ties between equally good matches."""
-
-    ENHANCEMENT = "enhancement", _("Enhancement")
-    REMOVED_API = "removed_api", _("Removed API")
-    FAQ = "faq", _("FAQ")
-    GLOSSARY = "glossary", _("Glossary")
-
-
-class SearchEntry(models.Model):
-    """One searchable item, derived from an enhancement, removed API, FAQ entry or glossary
-    term by `releasenotes.search`, which keeps it current; never edited by hand.
-
-    The folded columns hold both languages at once. On SQLite, FTS5 tables over `text`
-    (trigram) and `words` (word prefixes) are kept in step by triggers; on PostgreSQL,
-    trigram GIN indexes cover the same columns. Both come from migration 0003_search_entry.
-    """
-
-    # Columns are in this order on purpose: ranking reads `names` and `title_en` for every
-    # candidate row, and SQLite reaches a column only by reading the ones before it, so the
-    # long text (which spills into overflow pages) comes last.
-    kind = models.CharField(_("type"), max_length=20, choices=SearchKind.choices)
-    object_id = models.PositiveBigIntegerField(_("object ID"))
-    kep_number = models.PositiveIntegerField(_("KEP number"), null=True, blank=True)
-    tracking_issue = models.PositiveIntegerField(_("tracking issue"), null=True, blank=True)
-    names = models.TextField(
-        _("folded names"), help_text=_("Titles and other names, folded (see query.py), each between spaces.")
-    )
-    title_en = models.TextField(_("title (English)"))
-    title_ko = models.TextField(_("title (Korean)"), blank=True)
-    url_name = models.CharField(_("URL name"), max_length=60)
-    url_kwargs = models.JSONField(_("URL arguments"), default=dict, blank=True)
-    anchor = models.CharField(_("URL fragment"), max_length=120, blank=True)
-    keywords = models.TextField(_("other names"), blank=True, help_text=_("Aliases and feature gates, one a line."))
-    # Plain text shown in snippets, Markdown already stripped.
-    body_en = models.TextField(_("text (English)"), blank=True)
-    body_ko = models.TextField(_("text (Korean)"), blank=True)
-    text = models.TextField(_("folded text"), help_text=_("Names and text in both languages, folded."))
-    words = models.TextField(_("folded words"), help_text=_("Every word in both languages, each between spaces."))
-
-    class Meta:
-        verbose_name = _("search entry")
-        verbose_name_plural = _("search entries")
-        constraints = [
-            models.UniqueConstraint(fields=["kind", "object_id"], name="search_entry_unique_object"),
-        ]
-        indexes = [
-            # "KEP-2400", "2400" and "#542" look these up directly.
-            models.Index(fields=["kep_number"], name="search_entry_kep_number"),
-            models.Index(fields=["tracking_issue"], name="search_entry_tracking_issue"),
-        ]
-
-    def __str__(self):
-        return f"{self.get_kind_display()}: {self.title_en}"
-
-    def get_absolute_url(self):
-        # Reversed when shown, not stored, so it carries the language of the page.
-        url = reverse(self.url_name, kwargs=self.url_kwargs)
-        return f"{url}#{self.anchor}" if self.anchor else url
 
 
 class SyncedField(models.Model):

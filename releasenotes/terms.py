@@ -15,7 +15,7 @@ import yaml
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 # Search synonyms list the variants people type on purpose; the rules' own lists too.
-SKIPPED_KEYS = {"aliases", "avoid"}
+SKIPPED_KEYS = {"aliases", "avoid", "synonyms"}
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from . import manifests
-from . import search as engine
 from .cache import public_page
 from .dataset import FAQ_TIMELINE_KEY
 from .facets import enhancement_facets
@@ -42,7 +41,10 @@ from .models import (
     StageEntry,
     Theme,
 )
-from .query import MAX_QUERY_LENGTH
+from .search import search as find
+from .search.forms import NarrowingForm
+from .search.presentation import EXAMPLE_QUERIES, popular_enhancements
+from .search.text import MAX_QUERY_LENGTH
 from .upgrade import upgrade_path
 from .versions import covered_releases, parse_minor
 
@@ -397,25 +399,27 @@ def check(request):
 def search(request):
     """Results best first; with none, or no query, suggestions of what to look for."""
     raw = request.GET.get("q", "")
+    releases = sorted(covered_releases(), key=parse_minor, reverse=True)
+    narrowing = NarrowingForm(request.GET, releases=releases)
     too_long = len(raw) > MAX_QUERY_LENGTH
-    query = engine.parse("" if too_long else raw)
+    found = find("" if too_long else raw, **narrowing.narrowing())
     number = request.GET.get("page", "")
-    page = engine.page(query, int(number) if number.isdecimal() and len(number) < 5 else 1, PAGE_SIZE)
+    page = found.page(int(number) if number.isdecimal() and len(number) < 5 else 1, PAGE_SIZE)
+    error = narrowing.error_message() if narrowing.errors else ""
+    if too_long:
+        error = _("A search can be at most %(limit)d characters long.") % {"limit": MAX_QUERY_LENGTH}
     context = {
-        "query": query,
+        "query": found.query,
         "page": page,
-        "results": engine.present(page.entries, query, get_language()),
-        "error": _("A search can be at most %(limit)d characters long.") % {"limit": MAX_QUERY_LENGTH}
-        if too_long
-        else "",
+        "narrowing": narrowing,
+        "narrowed": narrowing.narrowing(),
+        "results": found.present(page, get_language()),
+        "suggestions": found.suggestions() if not page.entries or page.corrected else [],
+        "error": error,
     }
     if not page.entries:
-        context.update(
-            close_terms=query.close_terms(),
-            examples=engine.EXAMPLE_QUERIES,
-            popular=engine.popular_enhancements(),
-        )
-    return render(request, "releasenotes/search.html", context, status=400 if too_long else 200)
+        context.update(examples=EXAMPLE_QUERIES, popular=popular_enhancements())
+    return render(request, "releasenotes/search.html", context, status=400 if error else 200)
 
 
 @public_page

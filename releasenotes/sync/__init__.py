@@ -33,4 +33,9 @@ def run_sync(dry_run: bool = False, steps=None) -> SyncReport:
             bump_content_version()
         if dry_run:
             transaction.set_rollback(True)
+        elif any(step.created or step.updated for step in report.steps):
+            # Steps write in bulk, past the signals that keep the search index current.
+            from ..search import rebuild
+
+            rebuild()
     return report

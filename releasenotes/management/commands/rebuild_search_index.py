@@ -4,7 +4,7 @@ from releasenotes import search
 
 
 class Command(BaseCommand):
-    help = "Rebuild the search index from every enhancement, removed API, FAQ entry and glossary term."
+    help = "Rebuild the search index and its vocabulary from everything registered as searchable."
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="Build the entries and count them, write nothing.")
