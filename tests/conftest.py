@@ -49,7 +49,7 @@ def _take_snapshot():
 def _restore_snapshot() -> bool:
     from django.apps import apps
     from django.core.management.color import no_style
-    from django.db import connection
+    from django.db import connection, transaction
 
     connection.ensure_connection()
     if "db" in _SNAPSHOT:
@@ -57,7 +57,9 @@ def _restore_snapshot() -> bool:
         return True
     if "tables" in _SNAPSHOT:
         tables = _SNAPSHOT["tables"]
-        with connection.cursor() as cursor:
+        # One transaction: Django's foreign keys on PostgreSQL are deferred to the commit,
+        # so tables can be refilled in any order.
+        with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE")
             for table in tables:
                 cursor.execute(f'INSERT INTO "{table}" SELECT * FROM "{_PG_PREFIX}{table}"')
