@@ -79,7 +79,8 @@ def test_it_reads_gates_from_kep_files_with_broken_dates(tmp_path):
     kep = tmp_path / "sig-node" / "1-thing"
     kep.mkdir(parents=True)
     (kep / "kep.yaml").write_text(
-        "title: x\ncreation-date: 2020-13-45\nfeature-gates:\n  - name: MyGate\n    components: [kubelet]\n"
+        "kep-number: 1\ntitle: x\ncreation-date: 2020-13-45\n"
+        "feature-gates:\n  - name: MyGate\n    components: [kubelet]\n"
     )
     (tmp_path / "NNNN-kep-template").mkdir()
     (tmp_path / "NNNN-kep-template" / "kep.yaml").write_text("feature-gates:\n  - name: MyFeature\n")
@@ -118,7 +119,7 @@ def test_a_file_with_bad_entries_imports_the_valid_ones_and_names_the_others(tmp
         "1.22.yaml",
         "- {pr: 999001, text_ko: 한국어 텍스트다.}\n- {pr: 42, text_ko: 없는 노트}\n- {pr: x}\n",
     )
-    _write(tmp_path / "keps" / "sig-node" / "1-x", "kep.yaml", "feature-gates:\n  - name: MyGate\n")
+    _write(tmp_path / "keps" / "sig-node" / "1-x", "kep.yaml", "kep-number: 1\nfeature-gates:\n  - name: MyGate\n")
     before = ReleaseNote.objects.count()
     report = _run(tmp_path / "notes", tmp_path / "ko", tmp_path / "keps")
     assert ReleaseNote.objects.count() == before + 1

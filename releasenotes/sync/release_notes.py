@@ -16,6 +16,7 @@ import yaml
 from django.conf import settings
 from simple_history.utils import bulk_create_with_history
 
+from ..importers.keps import load_keps
 from ..models import NoteFacet, NoteLabel, Release, ReleaseNote
 from ..versions import try_normalise
 from .ledger import upsert_many
@@ -45,31 +46,10 @@ def sig_slug(name: str) -> str:
     return f"sig-{slug}" if slug else ""
 
 
-class _KepLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):
-    """Dates stay strings: some kep.yaml files carry dates that would not parse."""
-
-
-_KepLoader.yaml_implicit_resolvers = {
-    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 def declared_feature_gates(keps_dir: Path = KEPS_DIR) -> set[str]:
-    """Every `feature-gates[].name` declared in a kep.yaml (the template excluded)."""
-    names = set()
-    for path in keps_dir.glob("**/kep.yaml"):
-        if "NNNN-kep-template" in path.parts:
-            continue
-        try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_KepLoader)  # noqa: S506 - safe loader
-        except (yaml.YAMLError, UnicodeDecodeError):
-            continue
-        for gate in (data or {}).get("feature-gates") or []:
-            name = gate.get("name") if isinstance(gate, dict) else None
-            if isinstance(name, str) and re.fullmatch(r"[A-Z][A-Za-z0-9]+", name.strip()):
-                names.add(name.strip())
-    return names
+    """Every feature gate a KEP declares, as the KEP reader reads its kep.yaml. Only names
+    that start with a capital, as Kubernetes names its gates: they are looked for in prose."""
+    return {gate for record in load_keps(keps_dir).records for gate in record.feature_gates if gate[:1].isupper()}
 
 
 def gate_matcher(names):
