@@ -142,6 +142,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The partials of long lists (see releasenotes/jinja_env.py); pages stay Django
+        # templates, so this backend comes second and answers only for its own names.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "releasenotes.jinja_env.environment", "extensions": ["jinja2.ext.i18n"]},
+    },
 ]
 
 # Widgets render through TEMPLATES, so the admin's Markdown widget template in

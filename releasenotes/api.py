@@ -447,4 +447,8 @@ class ReleaseNoteList(generics.ListAPIView):
     filterset_class = ReleaseNoteFilter
 
     def get_queryset(self):
-        return ReleaseNote.objects.for_display().order_by("release__major", "release__minor", "pr_number")
+        return (
+            ReleaseNote.objects.for_display()
+            .prefetch_related("labels")
+            .order_by("release__major", "release__minor", "pr_number")
+        )

@@ -6,21 +6,24 @@ page builds these from its own FilterSet and counts and includes the partial.
 """
 
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 
 def with_query(query: QueryDict, **changes) -> str:
-    """The query string with some parameters set (None or "" removes one), page reset."""
-    query = query.copy()
-    query.pop("page", None)
+    """The query string with some parameters set (None or "" removes one), page reset.
+
+    Built from plain pairs rather than a QueryDict copy: list pages build a hundred of
+    these links per request, and the copy is most of the cost."""
+    params = {name: values for name, values in query.lists() if name != "page"}
     for name, value in changes.items():
         if value in (None, ""):
-            query.pop(name, None)
+            params.pop(name, None)
         else:
-            query[name] = value
-    encoded = query.urlencode()
+            params[name] = [value]
+    encoded = urlencode([(name, value) for name, values in params.items() for value in values])
     return f"?{encoded}" if encoded else "?"
 
 
@@ -47,11 +50,14 @@ class Chip:
     remove_url: str
 
 
-def choice_group(query: QueryDict, name: str, label: str, choices, any_label: str = "", keep=()) -> Group:
+def choice_group(
+    query: QueryDict, name: str, label: str, choices, any_label: str = "", keep=(), current: str | None = None
+) -> Group:
     """A facet of one query parameter: "any" (when `any_label` is given), then each
     (value, label, count) in `choices` that has results or is the current value, and
-    any value listed in `keep`. Any list page builds its facets with this."""
-    current = query.get(name, "")
+    any value listed in `keep`. Any list page builds its facets with this. `current` is
+    the value chosen, when the form cleaned it into another spelling ("node" → "sig-node")."""
+    current = query.get(name, "") if current is None else current
     group = Group(name, label)
     if any_label:
         group.options.append(Option(any_label, with_query(query, **{name: None}), not current))

@@ -6,6 +6,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .facets import Chip, Group, active_chips, choice_group
 from .models import (
     ENTERED_STAGES,
     Enhancement,
@@ -217,6 +218,7 @@ NOTE_KINDS = [
     ("flake", _("Flaky test")),
     ("design", _("Design")),
 ]
+NOTE_KIND_LABELS = dict(NOTE_KINDS)
 YES_NO = [("true", _("Yes")), ("false", _("No"))]
 
 
@@ -332,42 +334,30 @@ def note_facet_counts(filterset: ReleaseNoteFilter) -> dict[str, dict[str, int]]
     return counts
 
 
-def note_facet_links(filterset: ReleaseNoteFilter, counts, query) -> dict[str, list[dict]]:
-    """Each facet's values with their count, the URL that picks them (keeping every other
-    filter, dropping the page) and whether they are picked: built here, not in the template,
-    because the largest release has about a hundred of them."""
+NOTE_FACETS = [
+    # (facet, heading, "any" label)
+    ("action_required", _("Action required"), _("Any")),
+    ("kind", _("Kind"), _("Any kind")),
+    ("sig", _("SIG"), _("Any SIG")),
+    ("area", _("Area"), _("Any area")),
+]
+
+
+def note_facet_groups(filterset: ReleaseNoteFilter, counts, query) -> tuple[list[Group], list[Chip]]:
+    """The notes browser's facets as the facet block draws them (releasenotes.facets):
+    each value with its count and the link that picks it, keeping every other filter."""
     data = filterset.form.cleaned_data
-    base = query.copy()
-    base.pop("page", None)
-
-    def url(name, value):
-        changed = base.copy()
-        if value is None:
-            changed.pop(name, None)
-        else:
-            changed[name] = value
-        encoded = changed.urlencode()
-        return f"?{encoded}" if encoded else "?"
-
-    values = {
+    choices = {
         "action_required": [("true", _("Action required")), ("false", _("No action required"))],
         "kind": filterset.filters["kind"].extra["choices"],
         "sig": filterset.filters["sig"].extra["choices"],
         "area": filterset.filters["area"].extra["choices"],
     }
-    links = {}
-    for facet, choices in values.items():
-        picked = data.get(facet) or ""
-        links[facet] = {
-            "any": {"url": url(facet, None), "current": not picked},
-            "values": [
-                {"value": value, "label": label, "count": counts[facet].get(value, 0), "url": url(facet, value),
-                 "current": value == picked}
-                for value, label in choices
-                if counts[facet].get(value) or value == picked
-            ],
-        }  # fmt: skip
-    return links
+    groups = []
+    for facet, heading, any_label in NOTE_FACETS:
+        counted = [(value, label, counts[facet].get(value, 0)) for value, label in choices[facet]]
+        groups.append(choice_group(query, facet, heading, counted, any_label, current=data.get(facet) or ""))
+    return groups, active_chips(query, groups)
 
 
 def filtered_total(filterset: ReleaseNoteFilter, counts) -> int:

@@ -852,8 +852,8 @@ class ReleaseNoteQuerySet(models.QuerySet):
         return self.filter(Q(action_required=True) | Q(labels__in=deprecation)).distinct()
 
     def for_display(self):
-        """With the release and every label read in two queries, whatever the page size."""
-        return self.select_related("release").prefetch_related("labels")
+        """With the release read in the same query; `ReleaseNote.attach_labels` adds the labels."""
+        return self.select_related("release")
 
     def naming(self, enhancement, limit: int = 50) -> list["ReleaseNote"]:
         """The notes that name one of the enhancement's feature gates or its KEP, newest
@@ -865,16 +865,25 @@ class ReleaseNoteQuerySet(models.QuerySet):
             mentions |= Q(text_en__contains=gate)
         candidates = self.filter(mentions).for_display().order_by("-release__major", "-release__minor", "-pr_number")
         found = [n for n in candidates if gates & set(n.feature_gates or []) or kep in (n.kep_numbers or [])]
-        return found[:limit]
+        return ReleaseNote.attach_labels(found[:limit])
 
 
 class ReleaseNote(Editable):
     """One note of a release's published release notes (kubernetes-sigs/release-notes)."""
 
     TRANSLATED_FIELDS = ("text",)
-    # What a list of notes does not show (it shows the stored HTML): left unread there.
-    # (Named per language: modeltranslation reads "html" as the page language's column.)
-    NOT_LISTED = ("text_en", "text_ko", "kep_numbers", "translation_sources")
+    # What a list of notes shows (stored HTML, not Markdown): the only columns it reads.
+    # (Named per language: modeltranslation reads "html" as the page language's.)
+    LISTED = (
+        "release",
+        "pr_number",
+        "html_en",
+        "html_ko",
+        "action_required",
+        "author",
+        "documentation",
+        "feature_gates",
+    )
     release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="notes", verbose_name=_("release"))
     pr_number = models.PositiveIntegerField(_("PR number"))
     text = models.TextField(_("text"), help_text=_("Markdown. The English is the upstream note as published."))
@@ -898,8 +907,9 @@ class ReleaseNote(Editable):
             models.UniqueConstraint(fields=["release", "pr_number"], name="release_note_unique_pr_per_release"),
         ]
         indexes = [
-            # The notes browser lists one release's notes, action required first.
-            models.Index(fields=["release", "action_required", "pr_number"], name="release_note_listing"),
+            # The notes browser lists one release's notes, action required first: read in
+            # index order, so a page reads its own rows only, not the release's to sort them.
+            models.Index(fields=["release", "-action_required", "pr_number"], name="release_note_listing"),
         ]
 
     def __str__(self):
@@ -916,6 +926,27 @@ class ReleaseNote(Editable):
     @property
     def author_url(self):
         return f"https://github.com/{self.author}" if self.author else ""
+
+    @staticmethod
+    def attach_labels(notes) -> list["ReleaseNote"]:
+        """The notes, each with `label_list`: its labels in label order, read in one query
+        of plain rows, each label built once however many notes carry it (a prefetch
+        builds one per note and label, most of a long list's cost)."""
+        notes = list(notes)
+        links = (
+            ReleaseNote.labels.through.objects.filter(releasenote__in=[note.pk for note in notes])
+            .order_by("notelabel__facet", "notelabel__slug")
+            .values_list("releasenote_id", "notelabel_id", "notelabel__facet", "notelabel__slug")
+        )
+        labels: dict[int, NoteLabel] = {}
+        carried: dict[int, list[NoteLabel]] = {}
+        for note_id, label_id, facet, slug in links if notes else ():
+            if label_id not in labels:
+                labels[label_id] = NoteLabel(pk=label_id, facet=facet, slug=slug)
+            carried.setdefault(note_id, []).append(labels[label_id])
+        for note in notes:
+            note.label_list = carried.get(note.pk, [])
+        return notes
 
     def labels_of(self, facet: str) -> list[str]:
         return sorted(label.slug for label in self.labels.all() if label.facet == facet)

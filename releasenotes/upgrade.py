@@ -57,7 +57,7 @@ def upgrade_path(current: str, target: str, versions: list[str]) -> UpgradePath:
     notes = list(
         ReleaseNote.objects.filter(release__in=list(releases.values()))
         .to_read_before_upgrading()
-        .defer(*ReleaseNote.NOT_LISTED)
+        .only(*ReleaseNote.LISTED)
         .order_by("pr_number")
     )
     steps = []

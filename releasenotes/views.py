@@ -7,7 +7,6 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
 from . import manifests
 from .cache import public_page
@@ -22,7 +21,7 @@ from .filters import (
     facet_counts,
     filtered_total,
     note_facet_counts,
-    note_facet_links,
+    note_facet_groups,
     order_enhancements,
 )
 from .forms import UpgradeForm
@@ -90,19 +89,11 @@ def release_detail(request, version):
     notes = ReleaseNote.objects.in_release(release).for_display()
     context = {
         **(_overview(release) if release.documented else {"release": release, "entered": release.entered_stages()}),
-        "action_required": notes.action_required().order_by("pr_number"),
+        "action_required": ReleaseNote.attach_labels(notes.action_required().order_by("pr_number")),
         "deprecation_count": notes.deprecations().count(),
         "removals": ApiRemoval.objects.with_releases().removed_in(release.version),
     }
     return render(request, "releasenotes/release_detail.html", context)
-
-
-NOTE_FACET_HEADINGS = [
-    ("action_required", _lazy("Action required"), _lazy("Any")),
-    ("kind", _lazy("Kind"), _lazy("Any kind")),
-    ("sig", _lazy("SIG"), _lazy("Any SIG")),
-    ("area", _lazy("Area"), _lazy("Any area")),
-]
 
 
 class CountedPaginator(Paginator):
@@ -124,21 +115,19 @@ def release_notes(request, version):
             raise Http404(version)
         return render(request, "releasenotes/release_notes.html", {"filter": filterset, "invalid": True}, status=400)
     counts = note_facet_counts(filterset)
-    notes = (
-        filterset.qs.prefetch_related("labels").defer(*ReleaseNote.NOT_LISTED).order_by("-action_required", "pr_number")
-    )
+    notes = filterset.qs.only(*ReleaseNote.LISTED).order_by("-action_required", "pr_number")
     paginator = CountedPaginator(notes, NOTES_PAGE_SIZE, filtered_total(filterset, counts))
     try:
         page = paginator.page(request.GET.get("page", 1))
     except (PageNotAnInteger, EmptyPage):
         raise Http404(_("There is no such page of results.")) from None
+    page.object_list = ReleaseNote.attach_labels(page.object_list)
     context = {
         "release": filterset.form.cleaned_data["release"],
         "filter": filterset,
         "page": page,
-        "facets": note_facet_links(filterset, counts, request.GET),
-        "facet_headings": NOTE_FACET_HEADINGS,
     }
+    context["facet_groups"], context["chips"] = note_facet_groups(filterset, counts, request.GET)
     return render(request, "releasenotes/release_notes.html", context)
 
 

@@ -38,27 +38,22 @@ class ResultPage:
     def num_pages(self) -> int:
         return max(1, -(-self.count // self.size))
 
-    @property
+    # Methods, as on Django's Page, so one pager template serves both.
     def has_previous(self) -> bool:
         return self.number > 1
 
-    @property
     def has_next(self) -> bool:
         return self.number < self.num_pages
 
-    @property
     def has_other_pages(self) -> bool:
         return self.num_pages > 1
 
-    @property
     def previous_page_number(self) -> int:
         return self.number - 1
 
-    @property
     def next_page_number(self) -> int:
         return self.number + 1
 
-    @property
     def start_index(self) -> int:
         return (self.number - 1) * self.size + 1
 

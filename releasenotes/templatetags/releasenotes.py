@@ -1,4 +1,5 @@
 from django import template
+from django.template import engines
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -62,31 +63,11 @@ def get_item(mapping, key):
     return mapping.get(key)
 
 
-@register.simple_tag
-def note_text(note):
-    """A release note in the page language: our Korean with the upstream PR and author
-    links after it, or the upstream English (which carries them) marked untranslated."""
-    language = get_language() or "en"
-    if language == "ko" and note.html_ko:
-        links = format_html('<a href="{}">#{}</a>', note.pr_url, note.pr_number)
-        if note.author:
-            links = format_html('{}, <a href="{}">@{}</a>', links, note.author_url, note.author)
-        return format_html('{}<p class="note-links">({})</p>', mark_safe(note.html_ko), links)  # noqa: S308 - stored sanitised
-    body = mark_safe(note.html_en)  # noqa: S308 - sanitised by markup.render_markdown on save
-    if language == "en":
-        return body
-    return format_html(
-        '<div lang="en" class="untranslated">{}</div> <span class="badge untranslated-badge">{}</span>',
-        body,
-        _("Not yet translated"),
-    )
-
-
 @register.filter
 def kind_label(slug):
-    from ..filters import NOTE_KINDS
+    from ..filters import NOTE_KIND_LABELS
 
-    return dict(NOTE_KINDS).get(slug, slug)
+    return NOTE_KIND_LABELS.get(slug, slug)
 
 
 @register.simple_tag
@@ -98,3 +79,9 @@ def stage_badge(stage):
     if stage not in Stage.values:
         return ""
     return format_html('<span class="badge stage stage-{}">{}</span>', stage, Stage(stage).label)
+
+
+@register.simple_tag(takes_context=True)
+def jinja(context, name, **values):
+    """A Jinja2 partial (see releasenotes/jinja_env.py) with the values given and the request."""
+    return mark_safe(engines["jinja2"].get_template(name).render(values, context.get("request")))  # noqa: S308 - autoescaped
