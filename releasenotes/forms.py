@@ -2,12 +2,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .manifests import FIRST_TARGET, LAST_TARGET
+from .manifests import FIRST_TARGET, LAST_CHECK_TARGET
 from .versions import VersionError, parse_minor
 
-# An upgrade range stays within what the removed-API data covers (see manifests.py), so it
-# never claims "nothing removed" for a release we know nothing about.
-FIRST_VERSION, LAST_VERSION = (1, FIRST_TARGET - 1), (1, LAST_TARGET)
+# An upgrade range stays within what the checker's rules cover (see manifests.py): the
+# official guide's removals up to 1.32, pluto's table after that, and the release notes.
+FIRST_VERSION, LAST_VERSION = (1, FIRST_TARGET - 1), (1, LAST_CHECK_TARGET)
 
 
 class VersionField(forms.CharField):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from . import manifests
 from .cache import public_page
+from .checker.rules import GUIDE_URL
 from .dataset import FAQ_TIMELINE_KEY
 from .facets import enhancement_facets
 from .filters import (
@@ -335,6 +336,7 @@ def upgrade(request):
             "total": path.removals,
             "dockershim_url": reverse("releasenotes:dockershim"),
             "check_url": reverse("releasenotes:check"),
+            "guide_url": GUIDE_URL,
         }
     )
     return render(request, "releasenotes/upgrade.html", context)

@@ -63,8 +63,29 @@ def test_the_upgrade_path_lists_every_release_on_the_way(client):
     assert "apps/v1beta1" not in html  # removed in 1.16, before the range
 
 
+def test_the_upgrade_path_reaches_the_newest_release_with_pluto_after_the_guide(client):
+    """The guide's removals end at 1.32; later steps say so and list what pluto's table
+    (the checker's rules) removes, with the replacement, and count it with the rest."""
+    from releasenotes.checker import load_rules
+
+    html = client.get("/en/upgrade/?from=1.31&to=1.34").content.decode()
+    assert re.findall(r'<h2 id="step-\d+">([\d.]+)</h2>', html) == ["1.32", "1.33", "1.34"]
+    steps = re.split(r'<h2 id="step-\d+">', html)[1:]
+    assert "pluto" not in steps[0] and "flowcontrol.apiserver.k8s.io/v1beta3" in steps[0]
+    later = [r for r in load_rules().rules if r.removed_in in ("1.33", "1.34")]
+    assert later
+    for rule in later:
+        step = steps[1] if rule.removed_in == "1.33" else steps[2]
+        assert "pluto's table" in step and rule.api_version in step and rule.kind in step
+    assert "use <code>resource.k8s.io/v1</code>" in steps[2]
+    guide = ApiRemoval.objects.filter(removed_in__version="1.32").count()
+    versions = {(r.removed_in, r.api_version) for r in later}
+    assert f"{guide + len(versions)} removed API versions on the way." in html
+
+
 @pytest.mark.parametrize(
-    "query", ["from=1.25&to=1.21", "from=x&to=1.22", "from=1.21&to=9.99", "from=1.21", "from=1.10&to=1.22"]
+    "query",
+    ["from=1.25&to=1.21", "from=x&to=1.22", "from=1.21&to=9.99", "from=1.21", "from=1.10&to=1.22", "from=1.30&to=1.35"],
 )
 def test_a_bad_upgrade_range_is_a_400_that_says_why(client, query):
     response = client.get(f"/ko/upgrade/?{query}")
