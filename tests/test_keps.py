@@ -208,6 +208,48 @@ def test_a_broken_upstream_folder_is_reported_and_loses_nothing(tmp_path):
     assert StageEntry.objects.count() == before
 
 
+def _sync_one_kep(root: Path, milestones: str) -> SyncReport:
+    folder = root / "sig-node" / "9901-rewritten-map"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "kep.yaml").write_text(
+        f"kep-number: 9901\ntitle: A map rewritten later\nowning-sig: sig-node\nstatus: implementable\n"
+        f"milestone: {{{milestones}}}\n",
+        encoding="utf-8",
+    )
+    report = SyncReport()
+    sync_keps(report, dry_run=False, keps_dir=root)
+    return report
+
+
+def _timeline(kep: int) -> dict[str, str]:
+    return dict(StageEntry.objects.filter(enhancement=kep).values_list("release__version", "stage"))
+
+
+def test_a_stage_the_map_moves_later_leaves_no_stale_entry(tmp_path):
+    """KEP-2400's map once said beta 1.30 and was rewritten to 1.28: a database synced
+    before must not show both. The dropped entry goes, and the history keeps its removal."""
+    _sync_one_kep(tmp_path, "alpha: v1.25, beta: v1.27")
+    assert _timeline(9901) == {"1.25": "alpha", "1.27": "beta"}
+    stale = StageEntry.objects.get(enhancement=9901, release__version="1.27")
+
+    report = _sync_one_kep(tmp_path, "alpha: v1.25, beta: v1.28")
+    assert _timeline(9901) == {"1.25": "alpha", "1.28": "beta"}
+    step = report.steps[-1]
+    assert step.removed == 1 and "1 removed" in step.summary()
+    assert StageEntry.history.filter(id=stale.pk, history_type="-").exists()
+    assert _sync_one_kep(tmp_path, "alpha: v1.25, beta: v1.28").steps[-1].changed == 0
+
+
+def test_an_entry_an_editor_changed_stays_when_the_map_drops_it(tmp_path):
+    _sync_one_kep(tmp_path, "alpha: v1.25, beta: v1.27")
+    entry = StageEntry.objects.get(enhancement=9901, release__version="1.27")
+    entry.stage = "stable"  # an editor's correction
+    entry.save()
+    report = _sync_one_kep(tmp_path, "alpha: v1.25")
+    assert _timeline(9901) == {"1.25": "alpha", "1.27": "stable"}
+    assert report.steps[-1].removed == 0 and report.steps[-1].kept == 1
+
+
 TITLES_MISSING = not TITLES_KO.exists()
 
 

@@ -22,7 +22,7 @@ from ..cache import bump_content_version
 from ..importers.keps import ImportResult, KepRecord, load_keps
 from ..models import Enhancement, FeatureGate, Release, Sig, StageEntry
 from ..versions import is_after_covered, parse_minor
-from .ledger import upsert, upsert_many
+from .ledger import retire, upsert, upsert_many
 from .report import SyncReport
 
 KEPS_DIR = Path(settings.BASE_DIR).parent / "shared" / "data" / "upstream" / "enhancements" / "keps"
@@ -121,6 +121,12 @@ def sync_keps(report: SyncReport, dry_run: bool, keps_dir: Path = KEPS_DIR, titl
         for version, stage in timeline
     ]
     upsert_many(StageEntry, "id", entries, report, MAP_SOURCE, create=_with_history(StageEntry))
+    # A map rewritten later (a stage moved to another release, or dropped) leaves entries
+    # an earlier sync wrote for the KEPs read now: those go, unless an editor changed them.
+    dropped = StageEntry.objects.filter(enhancement__in=list(timelines), source=MAP_SOURCE).exclude(
+        id__in=[entry["id"] for entry in entries]
+    )
+    retire(StageEntry, dropped.select_related("enhancement", "release"), report)
 
     sync_feature_gates(report, owned_by_facts)
     reset_sequences(Enhancement, StageEntry)

@@ -256,6 +256,35 @@ def upsert_many(model, key: str, rows: list[dict], report: SyncReport, source: s
     _save_hashes(hashes)
 
 
+def retire(model, candidates, report: SyncReport) -> None:
+    """Delete the `candidates`, rows an earlier sync wrote that upstream no longer has (a
+    milestone map rewritten later, say), one by one so the history records each removal.
+
+    A row the ledger does not know was not written by a sync: it stays. A row someone
+    changed since the sync wrote it stays too, and the report says so."""
+    ledger = _ledger(report, model)
+    step = report.current
+    written: dict[str, dict[str, SyncedField]] = {}
+    for (pk, name), row in ledger.hashes.items():
+        written.setdefault(pk, {})[name] = row
+    for obj in candidates:
+        rows = written.get(str(obj.pk))
+        if not rows:
+            continue
+        edited = [n for n, row in rows.items() if value_hash(stored(obj, _field(model, n))) != row.value_hash]
+        if edited:
+            step.kept += 1
+            step.changes.append(f"kept {model._meta.model_name} {obj}: upstream dropped it, an editor changed it")
+            continue
+        pk, label = str(obj.pk), str(obj)
+        obj.delete()
+        SyncedField.objects.filter(pk__in=[row.pk for row in rows.values() if row.pk]).delete()
+        for name in rows:
+            del ledger.hashes[(pk, name)]
+        step.removed += 1
+        step.changes.append(f"removed {model._meta.model_name} {label}")
+
+
 def _through_columns(model, name):
     field = _field(model, name)
     return field.m2m_column_name(), field.m2m_reverse_name()

@@ -8,6 +8,7 @@ class StepReport:
     name: str
     created: int = 0
     updated: int = 0
+    removed: int = 0  # rows an earlier sync wrote that upstream no longer has
     unchanged: int = 0
     kept: int = 0  # fields an editor changed, kept as they are
     conflicts: int = 0  # of those, new ones upstream changed too (queued for review)
@@ -16,11 +17,12 @@ class StepReport:
 
     @property
     def changed(self) -> int:
-        return self.created + self.updated
+        return self.created + self.updated + self.removed
 
     def summary(self) -> str:
+        removed = f"{self.removed} removed, " if self.removed else ""
         line = (
-            f"{self.name}: {self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.name}: {self.created} created, {self.updated} updated, {removed}{self.unchanged} unchanged, "
             f"{self.kept} editor values kept, {self.conflicts} new conflicts"
         )
         if self.problems:
@@ -55,10 +57,12 @@ class SyncReport:
     def total(self) -> str:
         created = sum(s.created for s in self.steps)
         updated = sum(s.updated for s in self.steps)
+        removed = sum(s.removed for s in self.steps)
         unchanged = sum(s.unchanged for s in self.steps)
         conflicts = sum(s.conflicts for s in self.steps)
         verb = "would change" if self.dry_run else "changed"
-        head = f"total: {verb} {created + updated} rows ({created} created, {updated} updated), {unchanged} unchanged"
-        if created + updated == 0:
+        parts = f"{created} created, {updated} updated" + (f", {removed} removed" if removed else "")
+        head = f"total: {verb} {created + updated + removed} rows ({parts}), {unchanged} unchanged"
+        if created + updated + removed == 0:
             head = f"total: nothing to change, {unchanged} rows already up to date"
         return f"{head}, {conflicts} new conflicts, {len(self.problems)} problems"
