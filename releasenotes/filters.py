@@ -239,10 +239,11 @@ class ReleaseNoteFilter(django_filters.FilterSet):
     """The one FilterSet behind the notes browser and the release-notes API: facets
     combine with AND, and every facet value gets a count (`note_facet_counts`).
 
-    The kind, SIG and area choices are the labels the notes carry, read in one query."""
+    The kind, SIG and area choices are the labels the notes carry, read in one query; the
+    releases are the ones the site covers, known without one."""
 
-    release = django_filters.ModelChoiceFilter(
-        label=_("Release"), queryset=Release.objects.all(), to_field_name="version", empty_label=None
+    release = django_filters.ChoiceFilter(
+        label=_("Release"), field_name="release__version", choices=[(v, v) for v in covered_releases()]
     )
     kind = django_filters.ChoiceFilter(label=_("Kind"), method="filter_label", choices=NOTE_KINDS)
     sig = SigNoteFilter(label=_("SIG"), method="filter_label", choices=[])
@@ -262,6 +263,7 @@ class ReleaseNoteFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.found: dict[str, object] = {}  # search text → its matches (filter_text)
         self.labels = list(NoteLabel.objects.all())
         slugs = {facet: [label.slug for label in self.labels if label.facet == facet] for facet in NoteFacet.values}
         known_kinds = {value for value, _label in NOTE_KINDS}
@@ -283,8 +285,11 @@ class ReleaseNoteFilter(django_filters.FilterSet):
 
     def filter_text(self, queryset, name, value: str):
         """The search box: the notes search finds (every word, in either language, with the
-        glossary's other names and typo correction)."""
-        return queryset.filter(pk__in=search(value).object_ids("release_note"))
+        glossary's other names and typo correction). Read once per request, however many
+        facet counts apply it (the matches are a subquery: no rows come to Python)."""
+        if value not in self.found:
+            self.found[value] = search(value).object_ids("release_note")
+        return queryset.filter(pk__in=self.found[value])
 
     def without(self, *names: str):
         """The results with some filters left out: the base for those facets' counts."""

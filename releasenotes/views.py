@@ -114,7 +114,8 @@ def release_notes(request, version):
     if not filterset.is_valid():
         if "release" in filterset.errors:
             raise Http404(version)
-        return render(request, "releasenotes/release_notes.html", {"filter": filterset, "invalid": True}, status=400)
+        context = {"version": version, "filter": filterset, "invalid": True}
+        return render(request, "releasenotes/release_notes.html", context, status=400)
     counts = note_facet_counts(filterset)
     notes = filterset.qs.only(*ReleaseNote.LISTED).order_by("-action_required", "pr_number")
     paginator = CountedPaginator(notes, NOTES_PAGE_SIZE, filtered_total(filterset, counts))
@@ -124,7 +125,7 @@ def release_notes(request, version):
         raise Http404(_("There is no such page of results.")) from None
     page.object_list = ReleaseNote.attach_labels(page.object_list)
     context = {
-        "release": filterset.form.cleaned_data["release"],
+        "version": version,
         "filter": filterset,
         "page": page,
     }
