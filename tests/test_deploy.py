@@ -119,6 +119,7 @@ def site(tmp_path_factory, redis_url, database_url):
     if not NGINX:
         _missing("nginx")
     scratch = tmp_path_factory.mktemp("site")
+    static = scratch / "static"  # not the checkout's staticfiles/: another run may be writing there
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -131,6 +132,7 @@ def site(tmp_path_factory, redis_url, database_url):
         "AXES_PROXY_COUNT": "1",
         "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
         "GUNICORN_WORKERS": "2",
+        "STATIC_ROOT": str(static),
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     python = str(REPO / ".venv" / "bin" / "python")
@@ -162,13 +164,13 @@ def site(tmp_path_factory, redis_url, database_url):
     prefix.mkdir()
     conf = prefix / "nginx.conf"
     upstreams = [f"127.0.0.1:{port}" for port in ports]
-    conf.write_text(render_nginx(front, upstreams, str(REPO / "staticfiles"), str(prefix)))
+    conf.write_text(render_nginx(front, upstreams, str(static), str(prefix)))
     # As root, nginx's workers would run as nobody, who can't enter pytest's private folders.
     globals_ = "daemon off;" + (" user root;" if os.geteuid() == 0 else "")
     nginx = subprocess.Popen([NGINX, "-p", str(prefix), "-c", str(conf), "-g", globals_], stderr=subprocess.DEVNULL)
     try:
         _wait_for(front, proc=nginx)
-        yield {"a": ports[0], "b": ports[1], "nginx": front, "scratch": scratch}
+        yield {"a": ports[0], "b": ports[1], "nginx": front, "scratch": scratch, "static": static}
     finally:
         nginx.terminate()
         nginx.wait(10)
@@ -269,7 +271,7 @@ def test_nginx_never_stores_the_admin_or_a_form_page(site):
 
 
 def test_nginx_serves_static_files_for_a_year(site):
-    css = next((REPO / "staticfiles" / "css").glob("site.*.css")).name
+    css = next((site["static"] / "css").glob("site.*.css")).name
     status, headers, _ = request(site["nginx"], "GET", f"/static/css/{css}")
     assert status == 200
     assert "immutable" in headers["Cache-Control"]
