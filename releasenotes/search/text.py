@@ -22,8 +22,9 @@ The index and the query go through the same folding, so that "Server-side Apply"
 import difflib
 import re
 import unicodedata
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import islice, product
 
@@ -333,22 +334,30 @@ def parse_query(raw: str, glossary: Glossary | None = None) -> Query:
 _KEPT_RUN = re.compile(r"[^\W_]+|[./]+")
 
 
-def _folded_with_origin(text: str) -> tuple[str, list[int]]:
-    """`text` folded as `fold` does (without stripping), and where each character came from."""
+def _folded_with_origin(text: str) -> tuple[str, Callable[[int], int]]:
+    """`text` folded as `fold` does (without stripping), and where each of its characters
+    came from in `text` (a function of the position)."""
     lowered = text.casefold()
-    if len(lowered) == len(text):  # almost always: one run at a time, not one character
-        parts, origin = [], []
+    if len(lowered) == len(text):  # almost always: one character for each, kept in runs
+        parts, folded_at, text_at, length = [], [], [], 0
         for match in _KEPT_RUN.finditer(lowered):
             parts.append(match.group())
-            origin.extend(range(match.start(), match.end()))
+            folded_at.append(length)
+            text_at.append(match.start())
+            length += match.end() - match.start()
+
+        def origin(i: int) -> int:
+            run = bisect_right(folded_at, i) - 1
+            return text_at[run] + i - folded_at[run]
+
         return "".join(parts), origin
-    folded, origin = [], []
+    folded, origins = [], []
     for i, ch in enumerate(text):  # "ß" → "ss": each character on its own
         for f in ch.casefold():
             if f.isalnum() or f in KEPT_PUNCTUATION:
                 folded.append(f)
-                origin.append(i)
-    return "".join(folded), origin
+                origins.append(i)
+    return "".join(folded), origins.__getitem__
 
 
 def find_matches(text: str, spellings: Iterable[str], at_word_start=is_short) -> list[tuple[int, int]]:
@@ -366,9 +375,9 @@ def find_matches(text: str, spellings: Iterable[str], at_word_start=is_short) ->
     for spelling in spellings:
         start = haystack.find(spelling) if spelling else -1
         while start != -1:
-            first = origin[start]
+            first = origin(start)
             if not at_word_start(spelling) or first == 0 or not text[first - 1].isalnum():
-                spans.append((first, origin[start + len(spelling) - 1] + 1))
+                spans.append((first, origin(start + len(spelling) - 1) + 1))
             start = haystack.find(spelling, start + 1)
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
