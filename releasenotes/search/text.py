@@ -26,7 +26,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from itertools import islice, product
+from itertools import accumulate, islice, product
 
 from rapidfuzz.distance import OSA
 
@@ -331,7 +331,7 @@ def parse_query(raw: str, glossary: Glossary | None = None) -> Query:
     )
 
 
-_KEPT_RUN = re.compile(r"[^\W_]+|[./]+")
+_KEPT_RUNS = re.compile(r"([^\W_]+|[./]+)")  # in a group: split() keeps them
 
 
 def _folded_with_origin(text: str) -> tuple[str, Callable[[int], int]]:
@@ -339,18 +339,19 @@ def _folded_with_origin(text: str) -> tuple[str, Callable[[int], int]]:
     came from in `text` (a function of the position)."""
     lowered = text.casefold()
     if len(lowered) == len(text):  # almost always: one character for each, kept in runs
-        parts, folded_at, text_at, length = [], [], [], 0
-        for match in _KEPT_RUN.finditer(lowered):
-            parts.append(match.group())
-            folded_at.append(length)
-            text_at.append(match.start())
-            length += match.end() - match.start()
+        pieces = _KEPT_RUNS.split(lowered)  # what is dropped, a run, what is dropped, ...
+        runs = pieces[1::2]
+        starts: list[list[int]] = []  # of each run in `text` and in the folded text, once asked
 
         def origin(i: int) -> int:
-            run = bisect_right(folded_at, i) - 1
-            return text_at[run] + i - folded_at[run]
+            if not starts:
+                starts.append(list(accumulate(map(len, pieces), initial=0))[1::2])
+                starts.append(list(accumulate(map(len, runs), initial=0)))
+            in_text, in_folded = starts
+            run = bisect_right(in_folded, i) - 1
+            return in_text[run] + i - in_folded[run]
 
-        return "".join(parts), origin
+        return "".join(runs), origin
     folded, origins = [], []
     for i, ch in enumerate(text):  # "ß" → "ss": each character on its own
         for f in ch.casefold():
@@ -364,13 +365,9 @@ def find_matches(text: str, spellings: Iterable[str], at_word_start=is_short) ->
     """Where the spellings occur in `text`, folded as the index folds it: sorted,
     non-overlapping (start, end) spans of `text`. Short spellings count only at the
     start of a word, as they do in the search itself."""
-    lowered = text.casefold()
-    if len(lowered) == len(text):
-        # Most texts shown hold no match: find that out without mapping every character.
-        haystack = "".join(_KEPT_RUN.findall(lowered))
-        if not any(s and s in haystack for s in spellings):
-            return []
     haystack, origin = _folded_with_origin(text)
+    if not any(s and s in haystack for s in spellings):
+        return []  # most texts shown hold no match
     spans = []
     for spelling in spellings:
         start = haystack.find(spelling) if spelling else -1
