@@ -128,11 +128,11 @@ def setup_django(directory, postgres):
 
 def grow_to(n, corpus, existing):
     """Add enhancements, one stage entry each, and their index entries and words in bulk
-    (no signal per row) up to n."""
+    (no signal per row) up to n, then compact the index as a rebuild does."""
     from django.db import connection
 
     from releasenotes.models import Enhancement, Release, Sig, StageEntry
-    from releasenotes.search.index import entry, vocabulary
+    from releasenotes.search.index import compact, entry, vocabulary
     from releasenotes.search.models import SearchEntry, SearchWord
     from releasenotes.search.sources import enhancement
 
@@ -148,6 +148,9 @@ def grow_to(n, corpus, existing):
         entries = [entry("enhancement", e, enhancement(e)) for e in fresh]
         SearchEntry.objects.bulk_create(entries, batch_size=1000)
         SearchWord.objects.bulk_create(vocabulary(entries, connection.vendor), batch_size=5000, ignore_conflicts=True)
+    # The site's own bulk loads (sync_content, rebuild_search_index) end in `rebuild()`, which
+    # ends so: merge what was written into the full-text indexes (SQLite).
+    compact()
 
 
 def synthetic_queries(corpus, n):
