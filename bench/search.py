@@ -10,8 +10,8 @@ plain `icontains` scan over the same titles and texts in both languages (one pag
 count), in the same run. Then adds N synthetic enhancements (English and Korean titles,
 summaries, feature gates and aliases from a fixed-seed vocabulary, one release each),
 sizes built one on top of the other, and times the same mix plus queries drawn from them.
-Prints p50 and p95 per size, the ratio to the scan, and the growth from the smallest size
-to the largest; asserts nothing.
+Prints p50 and p95 per size, the ratio to the scan, the queries that take longest, and the
+growth from the smallest size to the largest; asserts nothing.
 """
 
 import argparse
@@ -128,11 +128,11 @@ def setup_django(directory, postgres):
 
 def grow_to(n, corpus, existing):
     """Add enhancements, one stage entry each, and their index entries and words in bulk
-    (no signal per row) up to n."""
+    (no signal per row) up to n, then compact the index as a rebuild does."""
     from django.db import connection
 
     from releasenotes.models import Enhancement, Release, Sig, StageEntry
-    from releasenotes.search.index import entry, vocabulary
+    from releasenotes.search.index import compact, entry, vocabulary
     from releasenotes.search.models import SearchEntry, SearchWord
     from releasenotes.search.sources import enhancement
 
@@ -148,6 +148,9 @@ def grow_to(n, corpus, existing):
         entries = [entry("enhancement", e, enhancement(e)) for e in fresh]
         SearchEntry.objects.bulk_create(entries, batch_size=1000)
         SearchWord.objects.bulk_create(vocabulary(entries, connection.vendor), batch_size=5000, ignore_conflicts=True)
+    # The site's own bulk loads (sync_content, rebuild_search_index) end in `rebuild()`, which
+    # ends so: merge what was written into the full-text indexes (SQLite).
+    compact()
 
 
 def synthetic_queries(corpus, n):
@@ -224,11 +227,22 @@ def row(label, fast, slow, fast_cpu):
     )
 
 
+def slowest(mix, samples, cpu, n=4):
+    """The queries that make the p95: each one's median wall and CPU milliseconds."""
+    per_query = [
+        (statistics.median(samples[i : i + REPEATS]), statistics.median(cpu[i : i + REPEATS]), raw)
+        for raw, i in zip(mix, range(0, len(samples), REPEATS), strict=True)
+    ]
+    worst = sorted(per_query, reverse=True)[:n]
+    return "slowest (median ms, cpu): " + ", ".join(f"{raw!r} {wall:.1f} ({c:.1f})" for wall, c, raw in worst)
+
+
 def measure(label, mix):
     fast = timings(engine, mix)
     fast_cpu = TIMINGS_CPU[-1]
     slow = timings(icontains, mix)
     print(row(label, fast, slow, fast_cpu), flush=True)
+    print(f"{'':>24}{slowest(mix, fast, fast_cpu)}", flush=True)
     return fast, fast_cpu
 
 

@@ -355,3 +355,30 @@ def test_glossary_other_names_are_searched_but_not_displayed():
     assert "포드" not in glossary.display
     assert "pvc" in glossary.abbreviations
     assert parse_query("포드", glossary).groups == (frozenset({"pod", "파드", "포드"}),)
+
+
+@pytest.mark.django_db
+def test_a_rebuild_leaves_each_full_text_index_in_one_piece():
+    """SQLite: FTS5 looks a term up in every segment of an index; a rebuild merges them."""
+    from django.db import connection
+
+    from releasenotes.search import rebuild
+    from releasenotes.search.engine import TEXT_INDEX, WORDS_INDEX
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's trigram indexes have no segments")
+
+    def segments():
+        with connection.cursor() as cursor:
+            counts = []
+            for table in (TEXT_INDEX, WORDS_INDEX):
+                cursor.execute(f"SELECT COUNT(DISTINCT segid) FROM {table}_idx")  # noqa: S608 - constants
+                counts.append(cursor.fetchone()[0])
+            return counts
+
+    make_enhancement(kep_number=90001, title_en="Segment test")  # one more segment each, at least
+    assert min(segments()) > 1
+    before = found("NodeSwap")
+    rebuild()
+    assert segments() == [1, 1]
+    assert found("NodeSwap") == before

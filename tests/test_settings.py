@@ -107,3 +107,20 @@ def test_sqlite_write_transactions_take_the_lock_when_they_begin():
         assert database["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     else:  # PostgreSQL locks the row instead (select_for_update in the admin form)
         assert "transaction_mode" not in database.get("OPTIONS", {})
+
+
+def test_sqlite_connections_read_through_memory_mapped_io(tmp_path):
+    """Every SQLite connection maps the database file (searches read scattered pages)."""
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    from config import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        pytest.skip("SQLite only")
+    wrapper = DatabaseWrapper({**database, "NAME": str(tmp_path / "mapped.sqlite3")}, alias="mapped")
+    connection = wrapper.get_new_connection(wrapper.get_connection_params())  # as Django opens one
+    try:
+        assert connection.execute("PRAGMA mmap_size").fetchone()[0] == 1 << 30
+    finally:
+        connection.close()

@@ -10,6 +10,7 @@ from django.utils.html import strip_tags
 
 from ..markup import render_markdown
 from ..versions import parse_minor
+from .engine import TEXT_INDEX, WORDS_INDEX
 from .models import SearchEntry, SearchWord
 from .registry import Document, registry
 from .text import MAX_WORD, TYPO_MIN, deletes, fold, tidy, tokens
@@ -115,7 +116,26 @@ def rebuild(dry_run: bool = False, using: str = "default") -> int:
             SearchEntry.objects.using(using).bulk_create(entries, batch_size=1000)
             rows = vocabulary(entries, connections[using].vendor)
             SearchWord.objects.using(using).bulk_create(rows, batch_size=5000)
+            compact(using)
     return len(entries)
+
+
+def compact(using: str = "default") -> None:
+    """After writing in bulk: on SQLite, merge each full-text index into one segment.
+
+    FTS5 writes every batch of rows as a new segment and merges them only a few at a time,
+    and a search looks each term up in every segment: over the real corpus, a trigram
+    search took three to six times as long as over the merged index. Merging takes under a
+    second for the real corpus, a few seconds for 100,000 entries, a small part of the
+    rebuild (https://sqlite.org/fts5.html#the_optimize_command). Edits made one at a time
+    afterwards add small segments, which FTS5 merges as it goes.
+    """
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        for table in (TEXT_INDEX, WORDS_INDEX):
+            cursor.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")  # noqa: S608 - constants
 
 
 def _on_save(sender, instance, using, **kwargs):

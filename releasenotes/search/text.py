@@ -22,10 +22,11 @@ The index and the query go through the same folding, so that "Server-side Apply"
 import difflib
 import re
 import unicodedata
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from itertools import islice, product
+from itertools import accumulate, islice, product
 
 from rapidfuzz.distance import OSA
 
@@ -330,45 +331,50 @@ def parse_query(raw: str, glossary: Glossary | None = None) -> Query:
     )
 
 
-_KEPT_RUN = re.compile(r"[^\W_]+|[./]+")
+_KEPT_RUNS = re.compile(r"([^\W_]+|[./]+)")  # in a group: split() keeps them
 
 
-def _folded_with_origin(text: str) -> tuple[str, list[int]]:
-    """`text` folded as `fold` does (without stripping), and where each character came from."""
+def _folded_with_origin(text: str) -> tuple[str, Callable[[int], int]]:
+    """`text` folded as `fold` does (without stripping), and where each of its characters
+    came from in `text` (a function of the position)."""
     lowered = text.casefold()
-    if len(lowered) == len(text):  # almost always: one run at a time, not one character
-        parts, origin = [], []
-        for match in _KEPT_RUN.finditer(lowered):
-            parts.append(match.group())
-            origin.extend(range(match.start(), match.end()))
-        return "".join(parts), origin
-    folded, origin = [], []
+    if len(lowered) == len(text):  # almost always: one character for each, kept in runs
+        pieces = _KEPT_RUNS.split(lowered)  # what is dropped, a run, what is dropped, ...
+        runs = pieces[1::2]
+        starts: list[list[int]] = []  # of each run in `text` and in the folded text, once asked
+
+        def origin(i: int) -> int:
+            if not starts:
+                starts.append(list(accumulate(map(len, pieces), initial=0))[1::2])
+                starts.append(list(accumulate(map(len, runs), initial=0)))
+            in_text, in_folded = starts
+            run = bisect_right(in_folded, i) - 1
+            return in_text[run] + i - in_folded[run]
+
+        return "".join(runs), origin
+    folded, origins = [], []
     for i, ch in enumerate(text):  # "ß" → "ss": each character on its own
         for f in ch.casefold():
             if f.isalnum() or f in KEPT_PUNCTUATION:
                 folded.append(f)
-                origin.append(i)
-    return "".join(folded), origin
+                origins.append(i)
+    return "".join(folded), origins.__getitem__
 
 
 def find_matches(text: str, spellings: Iterable[str], at_word_start=is_short) -> list[tuple[int, int]]:
     """Where the spellings occur in `text`, folded as the index folds it: sorted,
     non-overlapping (start, end) spans of `text`. Short spellings count only at the
     start of a word, as they do in the search itself."""
-    lowered = text.casefold()
-    if len(lowered) == len(text):
-        # Most texts shown hold no match: find that out without mapping every character.
-        haystack = "".join(_KEPT_RUN.findall(lowered))
-        if not any(s and s in haystack for s in spellings):
-            return []
     haystack, origin = _folded_with_origin(text)
+    if not any(s and s in haystack for s in spellings):
+        return []  # most texts shown hold no match
     spans = []
     for spelling in spellings:
         start = haystack.find(spelling) if spelling else -1
         while start != -1:
-            first = origin[start]
+            first = origin(start)
             if not at_word_start(spelling) or first == 0 or not text[first - 1].isalnum():
-                spans.append((first, origin[start + len(spelling) - 1] + 1))
+                spans.append((first, origin(start + len(spelling) - 1) + 1))
             start = haystack.find(spelling, start + 1)
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
