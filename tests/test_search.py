@@ -466,3 +466,50 @@ def test_matches_are_found_in_the_original_text():
 def test_highlighting_escapes_the_text_around_the_marks():
     html = presentation.highlight("<b>swap</b> & more", [(3, 7)])
     assert html == "&lt;b&gt;<mark>swap</mark>&lt;/b&gt; &amp; more"
+
+
+# Queries whose words split into runs over other words, with typos, and of several words.
+SHORTCUTS = [
+    "server side apply",
+    "serversideapply",
+    "ingressswap",
+    "cgroup v2",
+    "memroy manager",
+    "kubelte",
+    "dokcershim removal",
+    "pod security policy",
+    "node swap",
+    "서버 사이드 어플라이",
+    "ingress class name",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("raw", SHORTCUTS)
+def test_the_matching_shortcuts_change_no_result(raw, monkeypatch):
+    """Dropping the runs no entry holds, and testing all groups but one on the found rows'
+    text (SQLite), find and rank exactly what testing everything through the index does."""
+    from django.db import connection
+
+    from releasenotes.search import engine
+
+    quick = found(raw)
+    every_group = engine._groups_match
+    if connection.vendor == "sqlite":
+
+        def every_group(query, groups):
+            return engine.Sql.join(" AND ", [engine._group_fts(query, g) for g in groups])
+
+    monkeypatch.setattr(engine, "_runs_held", lambda query: query)
+    monkeypatch.setattr(engine, "_groups_match", every_group)
+    assert found(raw) == quick
+
+
+@pytest.mark.django_db
+def test_runs_over_words_that_no_entry_holds_are_dropped(monkeypatch):
+    from releasenotes.search import engine
+
+    assert ("server", "side", "apply") in engine.parse("serversideapply").pieces["serversideapply"]
+    assert "ingressswap" not in engine.parse("ingressswap").pieces
+    monkeypatch.setattr(engine, "_runs_held", lambda query: query)
+    assert ("ingress", "swap") in engine.parse("ingressswap").pieces["ingressswap"]  # the vocabulary splits it

@@ -14,7 +14,7 @@ order) and title.
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from django.db import connection
@@ -84,7 +84,33 @@ def _with_vocabulary(query: Query) -> Query:
         for term in terms:
             near = {term} | deletes(term)
             candidates[term] = [word for key, word in rows if key in near]
-    return query.with_vocabulary(known, candidates)
+    return _runs_held(query.with_vocabulary(known, candidates))
+
+
+def _runs_held(query: Query) -> Query:
+    """The query without the runs over words (`pieces`) of a spelling that no entry holds:
+    they could match nothing, and every candidate would pay for testing them when it is
+    ranked. One statement: a lookup per spelling, each ending at its first hit."""
+    if not query.pieces:
+        return query
+    spellings = sorted(query.pieces)
+    lookups = []
+    for spelling in spellings:
+        runs = sorted(query.pieces[spelling])
+        if connection.vendor == "sqlite":
+            expression = " OR ".join(_fts_string(" ".join(run)) + "*" for run in runs)
+            lookups.append(Sql(f"SELECT 1 FROM {WORDS_INDEX} WHERE {WORDS_INDEX} MATCH %s", [expression]))  # noqa: S608
+        else:
+            in_text = Sql.join(" OR ", [_like("text", " " + " ".join(run)) for run in runs])
+            lookups.append(Sql(f"SELECT 1 FROM {TABLE} s WHERE {in_text.text}", in_text.params))  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT " + ", ".join(f"({lookup.text} LIMIT 1)" for lookup in lookups),
+            [x for lookup in lookups for x in lookup.params],
+        )
+        found = cursor.fetchone()
+    held = {spelling: query.pieces[spelling] for spelling, hit in zip(spellings, found, strict=True) if hit}
+    return replace(query, pieces=held)
 
 
 # Matching and ranking, as SQL ---------------------------------------------------------
@@ -159,9 +185,16 @@ def _group_like(query: Query, column: str, spellings, test=_like) -> Sql:
 
 
 def _groups_match(query: Query, groups) -> Sql:
-    if connection.vendor == "sqlite":
-        return Sql.join(" AND ", [_group_fts(query, g) for g in groups])
-    return Sql.join(" AND ", [_group_like(query, "text", g) for g in groups])
+    """Every group in the text. On SQLite one group, the one likeliest to be rare, finds
+    the candidates through the index, and the others are tested on those candidates'
+    text by the same rule PostgreSQL uses: each index lookup reads whole lists of rows,
+    where a substring test on a few hundred found rows costs less than one of them."""
+    if connection.vendor != "sqlite":
+        return Sql.join(" AND ", [_group_like(query, "text", g) for g in groups])
+    groups = list(groups)
+    driver = max(groups, key=lambda group: min(map(len, group)))
+    others = [_group_like(query, "text", g, _contains) for g in groups if g is not driver]
+    return Sql.join(" AND ", [_group_fts(query, driver), *others])
 
 
 def _number_matches(number: Number) -> Sql:
@@ -187,16 +220,27 @@ def _condition(query: Query, narrowing: "Narrowing") -> Sql | None:
     return Sql.join(" AND ", [condition, *narrowing.conditions()])
 
 
-def _name_ranks(query: Query, offset: int = 0) -> list[tuple[Sql, str]]:
+def _name_ranks(query: Query, offset: int = 0, tested: Query | None = None) -> list[tuple[Sql, str]]:
     """Exact name, name prefix, words of the names. Most candidates match in their text
-    only, so the prefix test (which an exact name also passes) guards the exact one."""
-    exact = Sql.join(" OR ", [_contains("names", f" {s} ") for s in sorted(query.whole)])
-    prefix = Sql.join(" OR ", [_contains("names", f" {s}") for s in sorted(query.whole)])
-    name_words = Sql.join(" AND ", [_group_like(query, "name_words", g, _contains) for g in query.groups])
-    return [
-        (prefix, Sql(f"CASE WHEN {exact.text} THEN {EXACT + offset} ELSE {PREFIX + offset} END", exact.params)),
-        (name_words, Sql(str(TITLE_WORDS + offset), [])),
-    ]
+    only, so the prefix test (which an exact name also passes) guards the exact one.
+
+    `tested` is a query whose name ranks come earlier in the same CASE: a spelling it
+    tested already failed for every row that gets this far, so it is not tested again
+    (every candidate pays for every test, and a typo doubles them)."""
+    whole = query.whole - tested.whole if tested else query.whole
+    groups = query.groups
+    if tested and len(groups) == 1:  # one group: "any spelling", so the earlier ones can go
+        groups = (groups[0] - tested.groups[0],)
+    exact = Sql.join(" OR ", [_contains("names", f" {s} ") for s in sorted(whole)])
+    prefix = Sql.join(" OR ", [_contains("names", f" {s}") for s in sorted(whole)])
+    name_words = Sql.join(" AND ", [_group_like(query, "name_words", g, _contains) for g in groups])
+    ranks = []
+    if whole:
+        then = Sql(f"CASE WHEN {exact.text} THEN {EXACT + offset} ELSE {PREFIX + offset} END", exact.params)
+        ranks.append((prefix, then))
+    if all(groups):
+        ranks.append((name_words, Sql(str(TITLE_WORDS + offset), [])))
+    return ranks
 
 
 def _rank(query: Query) -> Sql:
@@ -209,7 +253,7 @@ def _rank(query: Query) -> Sql:
     if any(query.fuzzy):
         # Found only through a corrected typo: the same ranks again, all below the exact ones.
         whens.append((_groups_match(query, query.groups), Sql(str(ANYWHERE), [])))
-        whens += _name_ranks(query.corrected(), offset=TYPO)
+        whens += _name_ranks(query.corrected(), offset=TYPO, tested=query)
         default = TYPO + ANYWHERE
     if not whens:
         return Sql(str(default), [])
