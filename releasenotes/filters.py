@@ -96,45 +96,50 @@ def facet_counts(filterset: EnhancementFilter) -> dict[str, dict]:
     """For each facet, how many results each of its values would give.
 
     Each facet is counted with every *other* filter applied, so a count is what a person
-    gets by picking that value next: the usual AND-between-facets behaviour. The stage
-    entry facets (release, stage, theme) are counted on the entries themselves so that
-    they describe one entry together. Three queries, whatever the size of the data: the
-    stage and theme facets share one, grouped by both.
+    gets by picking that value next: the usual AND-between-facets behaviour. Two queries,
+    whatever the size of the data, each grouped and small:
+
+    - the stage entries of the enhancements the SIG and search filters keep, by release,
+      stage and major theme: the release, stage and theme facets add these up, so that a
+      release, a stage and a theme describe one entry together;
+    - the enhancements the release, stage, theme and search filters keep, by owning SIG.
+
+    `total` is how many enhancements all the filters give (each has one owning SIG).
     """
     data = filterset.form.cleaned_data
     stage, theme, version = data.get("stage"), data.get("theme"), filterset.release_version
 
-    def ids(*names):
-        return filterset.without(*names).values("pk")
-
-    entries = StageEntry.objects.filter(enhancement__in=ids("release", "stage", "theme"))
-    by_stage_and_theme = (
-        entries.filter(release__version=version).values("stage", "major_theme").annotate(n=Count("id")).order_by()
-    )
-    stage_counts, theme_count = {}, 0
-    for row in by_stage_and_theme:  # one entry per enhancement and release: counts add up
-        if row["major_theme"] or not theme:
-            stage_counts[row["stage"]] = stage_counts.get(row["stage"], 0) + row["n"]
-        if row["major_theme"] and (not stage or row["stage"] == stage):
-            theme_count += row["n"]
-    release_q = entries.filter(release__version__in=covered_releases())
-    if stage:
-        release_q = release_q.filter(stage=stage)
-    if theme:
-        release_q = release_q.filter(major_theme=True)
-    release_rows = release_q.values("release__version").annotate(n=Count("id")).order_by()
+    entries = StageEntry.objects.filter(release__version__in=covered_releases())
+    kept = filterset.without("release", "stage", "theme")
+    if kept.query.has_filters():  # SIG or search: the entries of the enhancements they keep
+        entries = entries.filter(enhancement__in=kept.values("pk"))
+    rows = entries.values_list("release__version", "stage", "major_theme").annotate(n=Count("id")).order_by()
+    release_counts, stage_counts, theme_count = {}, {}, 0
+    for release, entry_stage, major_theme, n in rows:  # one entry per enhancement and release
+        if (major_theme or not theme) and (not stage or entry_stage == stage):
+            release_counts[release] = release_counts.get(release, 0) + n
+        if release == version:
+            if major_theme or not theme:
+                stage_counts[entry_stage] = stage_counts.get(entry_stage, 0) + n
+            if major_theme and (not stage or entry_stage == stage):
+                theme_count += n
     sig_rows = (
-        Enhancement.objects.filter(pk__in=ids("sig"))
-        .values("owning_sig__slug", "owning_sig__name")
+        filterset.without("sig")
+        .values_list("owning_sig__slug", "owning_sig__name")
         .annotate(n=Count("pk"))
         .order_by("owning_sig__slug")
     )
+    sig_counts, sig_names = {}, {}
+    for slug, name, n in sig_rows:
+        sig_counts[slug], sig_names[slug] = n, name
+    chosen = data.get("sig")
     return {
         "stage": stage_counts,
-        "release": {row["release__version"]: row["n"] for row in release_rows},
-        "sig": {row["owning_sig__slug"]: row["n"] for row in sig_rows},
-        "sig_names": {row["owning_sig__slug"]: row["owning_sig__name"] for row in sig_rows},
+        "release": release_counts,
+        "sig": sig_counts,
+        "sig_names": sig_names,
         "theme": {"true": theme_count},
+        "total": sig_counts.get(chosen.slug, 0) if chosen else sum(sig_counts.values()),
     }
 
 

@@ -45,6 +45,7 @@ from .search import search as find
 from .search.forms import NarrowingForm
 from .search.presentation import EXAMPLE_QUERIES, popular_enhancements
 from .search.text import MAX_QUERY_LENGTH
+from .templatetags.releasenotes import stage_badge
 from .upgrade import upgrade_path
 from .versions import covered_releases, parse_minor
 
@@ -135,21 +136,22 @@ def release_notes(request, version):
 
 @public_page
 def enhancement_list(request):
-    filterset = EnhancementFilter(request.GET, queryset=Enhancement.objects.for_cards(), request=request)
+    filterset = EnhancementFilter(request.GET, queryset=Enhancement.objects.all(), request=request)
     if not filterset.is_valid():
         return render(request, "releasenotes/enhancement_list.html", {"filter": filterset, "invalid": True}, status=400)
     release = filterset.release_version
     if release is None:
         raise Http404(_("No release has been loaded yet."))
-    queryset = order_enhancements(
+    counts = facet_counts(filterset)
+    rows = order_enhancements(
         filterset.qs.with_stage_in_release(), filterset.form.cleaned_data.get("sort"), release
-    )
-    paginator = Paginator(queryset, LIST_PAGE_SIZE)
+    ).values_list(*EnhancementRow.COLUMNS)
+    paginator = CountedPaginator(rows, LIST_PAGE_SIZE, counts["total"])
     try:
         page = paginator.page(request.GET.get("page", 1))
     except (PageNotAnInteger, EmptyPage):
         raise Http404(_("There is no such page of results.")) from None
-    counts = facet_counts(filterset)
+    page.object_list = EnhancementRow.build(page.object_list)
     sigs = [SigChoice(slug, name) for slug, name in _sig_facet(counts, filterset.form.cleaned_data.get("sig"))]
     groups, chips = enhancement_facets(request.GET, release, covered_releases(), sigs, LIST_STAGES, counts)
     context = {
@@ -162,6 +164,62 @@ def enhancement_list(request):
         "sorts": SORTS,
     }
     return render(request, "releasenotes/enhancement_list.html", context)
+
+
+def route(viewname: str, kwarg: str, sentinel):
+    """value -> the URL of `viewname` with `kwarg` set to it, from one reverse() call:
+    a list links dozens of rows to the same route. Only for values that URLs carry as
+    they are (numbers, slugs), as the route's converter guarantees for its own values."""
+    head, _sentinel, tail = reverse(viewname, kwargs={kwarg: sentinel}).rpartition(str(sentinel))
+    return lambda value: f"{head}{value}{tail}"
+
+
+class EnhancementRow:
+    """One row of the enhancement list (releasenotes/_enhancements.html): only the columns
+    the row shows, read as plain values, with its links and stage badge made once per list.
+    `content(row, "title")` reads it as it reads an Enhancement."""
+
+    COLUMNS = (
+        "kep_number",
+        "title_en",
+        "title_ko",
+        "translation_sources",
+        "feature_gates",
+        "owning_sig__slug",
+        "owning_sig__name",
+        "release_stage",
+        "release_theme",
+    )
+    __slots__ = (
+        "kep_number",
+        "title_en",
+        "title_ko",
+        "translation_sources",
+        "feature_gates",
+        "sig_name",
+        "release_theme",
+        "url",
+        "sig_url",
+        "stage_badge",
+    )
+
+    @classmethod
+    def build(cls, values) -> list["EnhancementRow"]:
+        detail_url = route("releasenotes:enhancement-detail", "kep_number", 0)
+        sig_url = route("releasenotes:sig-detail", "slug", "sig")
+        badges = {}
+        rows = []
+        for kep, title_en, title_ko, sources, gates, sig_slug, sig_name, stage, theme in values:
+            row = cls()
+            row.kep_number, row.title_en, row.title_ko = kep, title_en, title_ko
+            row.translation_sources, row.feature_gates = sources, gates
+            row.sig_name, row.release_theme = sig_name, theme
+            row.url, row.sig_url = detail_url(kep), sig_url(sig_slug)
+            if stage not in badges:
+                badges[stage] = stage_badge(stage) if stage else ""
+            row.stage_badge = badges[stage]
+            rows.append(row)
+        return rows
 
 
 class SigChoice(NamedTuple):
