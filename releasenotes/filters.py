@@ -63,6 +63,15 @@ class EnhancementFilter(django_filters.FilterSet):
                 data["release"] = current.version
         super().__init__(data, *args, **kwargs)
 
+    def get_form_class(self):
+        # The fields are the same for every request (fixed choices; the SIG field's
+        # queryset is copied, and so read afresh, by each form), so the form class is
+        # built once rather than for each request.
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
+
     @property
     def release_version(self) -> str | None:
         """The release listed (after validation): the one asked for, else the current one."""
@@ -92,19 +101,18 @@ class EnhancementFilter(django_filters.FilterSet):
         return self.apply(self.queryset, data)
 
 
-def facet_counts(filterset: EnhancementFilter) -> dict[str, dict]:
+def facet_counts(filterset: EnhancementFilter, owners) -> dict[str, dict]:
     """For each facet, how many results each of its values would give.
 
     Each facet is counted with every *other* filter applied, so a count is what a person
-    gets by picking that value next: the usual AND-between-facets behaviour. Two queries,
-    whatever the size of the data, each grouped and small:
+    gets by picking that value next: the usual AND-between-facets behaviour.
 
-    - the stage entries of the enhancements the SIG and search filters keep, by release,
-      stage and major theme: the release, stage and theme facets add these up, so that a
-      release, a stage and a theme describe one entry together;
-    - the enhancements the release, stage, theme and search filters keep, by owning SIG.
-
-    `total` is how many enhancements all the filters give (each has one owning SIG).
+    - The release, stage and theme facets add up one query of the stage entries of the
+      enhancements the SIG and search filters keep, grouped by release, stage and major
+      theme (small, whatever the size of the data), so that a release, a stage and a
+      theme describe one entry together.
+    - The SIG facet counts `owners`: the (slug, name) of the owning SIG of each result
+      without the SIG filter, `filterset.without("sig")`, which the list reads anyway.
     """
     data = filterset.form.cleaned_data
     stage, theme, version = data.get("stage"), data.get("theme"), filterset.release_version
@@ -123,23 +131,16 @@ def facet_counts(filterset: EnhancementFilter) -> dict[str, dict]:
                 stage_counts[entry_stage] = stage_counts.get(entry_stage, 0) + n
             if major_theme and (not stage or entry_stage == stage):
                 theme_count += n
-    sig_rows = (
-        filterset.without("sig")
-        .values_list("owning_sig__slug", "owning_sig__name")
-        .annotate(n=Count("pk"))
-        .order_by("owning_sig__slug")
-    )
     sig_counts, sig_names = {}, {}
-    for slug, name, n in sig_rows:
-        sig_counts[slug], sig_names[slug] = n, name
-    chosen = data.get("sig")
+    for slug, name in owners:
+        sig_counts[slug] = sig_counts.get(slug, 0) + 1
+        sig_names[slug] = name
     return {
         "stage": stage_counts,
         "release": release_counts,
         "sig": sig_counts,
         "sig_names": sig_names,
         "theme": {"true": theme_count},
-        "total": sig_counts.get(chosen.slug, 0) if chosen else sum(sig_counts.values()),
     }
 
 

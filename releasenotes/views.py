@@ -45,7 +45,7 @@ from .search import search as find
 from .search.forms import NarrowingForm
 from .search.presentation import EXAMPLE_QUERIES, popular_enhancements
 from .search.text import MAX_QUERY_LENGTH
-from .templatetags.releasenotes import stage_badge
+from .templatetags.releasenotes import content, stage_badge
 from .upgrade import upgrade_path
 from .versions import covered_releases, parse_minor
 
@@ -142,21 +142,27 @@ def enhancement_list(request):
     release = filterset.release_version
     if release is None:
         raise Http404(_("No release has been loaded yet."))
-    counts = facet_counts(filterset)
-    rows = order_enhancements(
-        filterset.qs.with_stage_in_release(), filterset.form.cleaned_data.get("sort"), release
-    ).values_list(*EnhancementRow.COLUMNS)
-    paginator = CountedPaginator(rows, LIST_PAGE_SIZE, counts["total"])
+    data = filterset.form.cleaned_data
+    # One release's enhancements (sixty-odd at most), read whole with every filter but
+    # the SIG: the SIG facet is counted from them, and the chosen SIG's rows are listed.
+    listed = order_enhancements(filterset.without("sig"), data.get("sort"), release)
+    # The columns are named per language already: no modeltranslation fallback rewriting.
+    listed = list(listed.rewrite(False).values_list(*EnhancementRow.COLUMNS))
+    sig = EnhancementRow.SIG
+    counts = facet_counts(filterset, [row[sig : sig + 2] for row in listed])
+    chosen = data.get("sig")
+    rows = [row for row in listed if row[sig] == chosen.slug] if chosen else listed
+    paginator = Paginator(rows, LIST_PAGE_SIZE)
     try:
         page = paginator.page(request.GET.get("page", 1))
     except (PageNotAnInteger, EmptyPage):
         raise Http404(_("There is no such page of results.")) from None
     page.object_list = EnhancementRow.build(page.object_list)
-    sigs = [SigChoice(slug, name) for slug, name in _sig_facet(counts, filterset.form.cleaned_data.get("sig"))]
+    sigs = [SigChoice(slug, name) for slug, name in _sig_facet(counts, chosen)]
     groups, chips = enhancement_facets(request.GET, release, covered_releases(), sigs, LIST_STAGES, counts)
     context = {
         "filter": filterset,
-        "release": filterset.release_version,
+        "release": release,
         "page": page,
         "facets": counts,
         "facet_groups": groups,
@@ -175,9 +181,9 @@ def route(viewname: str, kwarg: str, sentinel):
 
 
 class EnhancementRow:
-    """One row of the enhancement list (releasenotes/_enhancements.html): only the columns
-    the row shows, read as plain values, with its links and stage badge made once per list.
-    `content(row, "title")` reads it as it reads an Enhancement."""
+    """One row of the enhancement list (releasenotes/_enhancements.html), made from only
+    the columns the row shows, read as plain values; its title as `content` draws it,
+    its links and stage badge made once per list rather than once per row."""
 
     COLUMNS = (
         "kep_number",
@@ -190,12 +196,15 @@ class EnhancementRow:
         "release_stage",
         "release_theme",
     )
+    SIG = COLUMNS.index("owning_sig__slug")  # then the SIG's name
+    TRANSLATED_FIELDS = Enhancement.TRANSLATED_FIELDS
     __slots__ = (
         "kep_number",
         "title_en",
         "title_ko",
         "translation_sources",
-        "feature_gates",
+        "title",
+        "gates",
         "sig_name",
         "release_theme",
         "url",
@@ -207,12 +216,14 @@ class EnhancementRow:
     def build(cls, values) -> list["EnhancementRow"]:
         detail_url = route("releasenotes:enhancement-detail", "kep_number", 0)
         sig_url = route("releasenotes:sig-detail", "slug", "sig")
+        language = get_language() or "en"
         badges = {}
         rows = []
         for kep, title_en, title_ko, sources, gates, sig_slug, sig_name, stage, theme in values:
             row = cls()
-            row.kep_number, row.title_en, row.title_ko = kep, title_en, title_ko
-            row.translation_sources, row.feature_gates = sources, gates
+            row.kep_number, row.title_en, row.title_ko, row.translation_sources = kep, title_en, title_ko, sources
+            row.title = content(row, "title", language=language)
+            row.gates = ", ".join(gates) if gates else ""
             row.sig_name, row.release_theme = sig_name, theme
             row.url, row.sig_url = detail_url(kep), sig_url(sig_slug)
             if stage not in badges:
