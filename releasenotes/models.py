@@ -463,8 +463,9 @@ class StageEntry(Editable):
             models.CheckConstraint(condition=Q(stage__in=[s.value for s in Stage]), name="stage_entry_stage_valid"),
         ]
         indexes = [
-            # The enhancement list filters entries by (release, stage).
-            models.Index(fields=["release", "stage"], name="stage_entry_release_stage"),
+            # The enhancement list filters entries by (release, stage) and counts them by
+            # release, stage and major theme from this index alone.
+            models.Index(fields=["release", "stage", "major_theme"], name="stage_entry_release_counts"),
         ]
 
     def __str__(self):

@@ -77,9 +77,11 @@ def stage_badge(stage):
     dozens of them, and an include per badge costs more than the rest of a row."""
     from ..models import Stage
 
-    if stage not in Stage.values:
+    try:
+        label = Stage(stage).label
+    except ValueError:  # not a stage
         return ""
-    return format_html('<span class="badge stage stage-{}">{}</span>', stage, Stage(stage).label)
+    return format_html('<span class="badge stage stage-{}">{}</span>', stage, label)
 
 
 @register.simple_tag(takes_context=True)
