@@ -197,7 +197,6 @@ class EnhancementRow:
         "release_theme",
     )
     SIG = COLUMNS.index("owning_sig__slug")  # then the SIG's name
-    TRANSLATED_FIELDS = Enhancement.TRANSLATED_FIELDS
     __slots__ = (
         "kep_number",
         "title_en",
