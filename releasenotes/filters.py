@@ -1,7 +1,7 @@
 """The FilterSets behind the list pages and the API: one per list, shared by both."""
 
 import django_filters
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Count, Q
 from django.db.models.functions import Lower
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -189,26 +189,27 @@ class FeatureGateFilter(django_filters.FilterSet):
         return current.version if current else None
 
 
-def order_enhancements(queryset, sort: str, release):
-    """The list in the order asked for: by stage in `release` (stable first), owning SIG,
-    title in the page language, or KEP number; ties by KEP number."""
-    if sort == "stage":
-        version = getattr(release, "version", release)
-        stage = StageEntry.objects.filter(enhancement=OuterRef("pk"), release__version=version).values("stage")[:1]
-        rank = Case(
-            *(When(release_stage=s.value, then=Value(i)) for i, s in enumerate(LIST_STAGES)),
-            default=Value(len(LIST_STAGES)),
-            output_field=IntegerField(),
-        )
-        if "release_stage" not in queryset.query.annotations:
-            queryset = queryset.annotate(release_stage=Subquery(stage))
-        return queryset.order_by(rank, "kep_number")
+def order_enhancements(queryset, sort: str):
+    """The list in the order asked for: by owning SIG, title in the page language, or KEP
+    number; ties by KEP number. By stage, the rows read in KEP order go through
+    `by_stage`."""
     if sort == "sig":
         return queryset.order_by("owning_sig__name", "kep_number")
     if sort == "name":
         language = "ko" if get_language() == "ko" else "en"
         return queryset.order_by(Lower(f"title_{language}"), "kep_number")
     return queryset.order_by("kep_number")
+
+
+STAGE_RANK = {stage.value: rank for rank, stage in enumerate(LIST_STAGES)}
+
+
+def by_stage(rows, stage_of):
+    """Rows in KEP order, by their stage in the release: stable, beta, alpha, deprecated,
+    then any other; ties stay in KEP order. One release's rows, sorted here rather than
+    by a CASE expression the database would need built for each request."""
+    last = len(STAGE_RANK)
+    return sorted(rows, key=lambda row: STAGE_RANK.get(stage_of(row), last))
 
 
 # The kinds the release tool uses, in the order the notes browser lists them.

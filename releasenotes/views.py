@@ -1,3 +1,4 @@
+from operator import itemgetter
 from typing import NamedTuple
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
@@ -19,6 +20,7 @@ from .filters import (
     EnhancementFilter,
     FeatureGateFilter,
     ReleaseNoteFilter,
+    by_stage,
     facet_counts,
     filtered_total,
     note_facet_counts,
@@ -145,9 +147,12 @@ def enhancement_list(request):
     data = filterset.form.cleaned_data
     # One release's enhancements (sixty-odd at most), read whole with every filter but
     # the SIG: the SIG facet is counted from them, and the chosen SIG's rows are listed.
-    listed = order_enhancements(filterset.without("sig"), data.get("sort"), release)
+    sort = data.get("sort")
+    listed = order_enhancements(filterset.without("sig"), sort)
     # The columns are named per language already: no modeltranslation fallback rewriting.
     listed = list(listed.rewrite(False).values_list(*EnhancementRow.COLUMNS))
+    if sort == "stage":
+        listed = by_stage(listed, itemgetter(EnhancementRow.STAGE))
     sig = EnhancementRow.SIG
     counts = facet_counts(filterset, [row[sig : sig + 2] for row in listed])
     chosen = data.get("sig")
@@ -197,6 +202,7 @@ class EnhancementRow:
         "release_theme",
     )
     SIG = COLUMNS.index("owning_sig__slug")  # then the SIG's name
+    STAGE = COLUMNS.index("release_stage")
     __slots__ = (
         "kep_number",
         "title_en",
