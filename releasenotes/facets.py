@@ -27,6 +27,22 @@ def with_query(query: QueryDict, **changes) -> str:
     return f"?{encoded}" if encoded else "?"
 
 
+def query_setter(query: QueryDict, name: str):
+    """value -> with_query(query, **{name: value}), with the other parameters encoded
+    once: a facet links each of its values with the same query string around it."""
+    params = [(key, values) for key, values in query.lists() if key != "page"]
+    keys = [key for key, _values in params]
+    at = keys.index(name) if name in keys else len(params)
+    head = urlencode([(key, value) for key, values in params[:at] for value in values])
+    tail = urlencode([(key, value) for key, values in params[at + 1 :] for value in values])
+
+    def link(value) -> str:
+        own = "" if value in (None, "") else urlencode([(name, value)])
+        return "?" + "&".join(part for part in (head, own, tail) if part)
+
+    return link
+
+
 @dataclass
 class Option:
     label: str
@@ -58,13 +74,13 @@ def choice_group(
     any value listed in `keep`. Any list page builds its facets with this. `current` is
     the value chosen, when the form cleaned it into another spelling ("node" → "sig-node")."""
     current = query.get(name, "") if current is None else current
+    link = query_setter(query, name)
     group = Group(name, label)
     if any_label:
-        group.options.append(Option(any_label, with_query(query, **{name: None}), not current))
+        group.options.append(Option(any_label, link(None), not current))
     for value, option_label, count in choices:
         if count or current == value or value in keep:
-            url = with_query(query, **{name: value})
-            group.options.append(Option(option_label, url, current == value, count, value))
+            group.options.append(Option(option_label, link(value), current == value, count, value))
     return group
 
 
@@ -85,9 +101,10 @@ def enhancement_facets(query: QueryDict, release, releases, sigs, stages, counts
     """Facet groups and active-filter chips for the enhancement list."""
     release_group = Group("release", _("Release"))
     current = getattr(release, "version", release)
+    link = query_setter(query, "release")
     for version in (getattr(r, "version", r) for r in releases):  # Release rows or version strings
         count = counts["release"].get(version, 0)
-        release_group.options.append(Option(version, with_query(query, release=version), version == current, count))
+        release_group.options.append(Option(version, link(version), version == current, count))
     stage_choices = [(s.value, s.label, counts["stage"].get(s.value, 0)) for s in stages]
     stage_group = choice_group(
         query, "stage", _("Stage"), stage_choices, _("Any stage"), keep=[s.value for s in stages]

@@ -1,7 +1,7 @@
 """The FilterSets behind the list pages and the API: one per list, shared by both."""
 
 import django_filters
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Count, Q
 from django.db.models.functions import Lower
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -63,6 +63,15 @@ class EnhancementFilter(django_filters.FilterSet):
                 data["release"] = current.version
         super().__init__(data, *args, **kwargs)
 
+    def get_form_class(self):
+        # The fields are the same for every request (fixed choices; the SIG field's
+        # queryset is copied, and so read afresh, by each form), so the form class is
+        # built once rather than for each request.
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
+
     @property
     def release_version(self) -> str | None:
         """The release listed (after validation): the one asked for, else the current one."""
@@ -92,48 +101,45 @@ class EnhancementFilter(django_filters.FilterSet):
         return self.apply(self.queryset, data)
 
 
-def facet_counts(filterset: EnhancementFilter) -> dict[str, dict]:
+def facet_counts(filterset: EnhancementFilter, owners) -> dict[str, dict]:
     """For each facet, how many results each of its values would give.
 
     Each facet is counted with every *other* filter applied, so a count is what a person
-    gets by picking that value next: the usual AND-between-facets behaviour. The stage
-    entry facets (release, stage, theme) are counted on the entries themselves so that
-    they describe one entry together. Three queries, whatever the size of the data: the
-    stage and theme facets share one, grouped by both.
+    gets by picking that value next: the usual AND-between-facets behaviour.
+
+    - The release, stage and theme facets add up one query of the stage entries of the
+      enhancements the SIG and search filters keep, grouped by release, stage and major
+      theme (small, whatever the size of the data), so that a release, a stage and a
+      theme describe one entry together.
+    - The SIG facet counts `owners`: the (slug, name) of the owning SIG of each result
+      without the SIG filter, `filterset.without("sig")`, which the list reads anyway.
     """
     data = filterset.form.cleaned_data
     stage, theme, version = data.get("stage"), data.get("theme"), filterset.release_version
 
-    def ids(*names):
-        return filterset.without(*names).values("pk")
-
-    entries = StageEntry.objects.filter(enhancement__in=ids("release", "stage", "theme"))
-    by_stage_and_theme = (
-        entries.filter(release__version=version).values("stage", "major_theme").annotate(n=Count("id")).order_by()
-    )
-    stage_counts, theme_count = {}, 0
-    for row in by_stage_and_theme:  # one entry per enhancement and release: counts add up
-        if row["major_theme"] or not theme:
-            stage_counts[row["stage"]] = stage_counts.get(row["stage"], 0) + row["n"]
-        if row["major_theme"] and (not stage or row["stage"] == stage):
-            theme_count += row["n"]
-    release_q = entries.filter(release__version__in=covered_releases())
-    if stage:
-        release_q = release_q.filter(stage=stage)
-    if theme:
-        release_q = release_q.filter(major_theme=True)
-    release_rows = release_q.values("release__version").annotate(n=Count("id")).order_by()
-    sig_rows = (
-        Enhancement.objects.filter(pk__in=ids("sig"))
-        .values("owning_sig__slug", "owning_sig__name")
-        .annotate(n=Count("pk"))
-        .order_by("owning_sig__slug")
-    )
+    entries = StageEntry.objects.filter(release__version__in=covered_releases())
+    kept = filterset.without("release", "stage", "theme")
+    if kept.query.has_filters():  # SIG or search: the entries of the enhancements they keep
+        entries = entries.filter(enhancement__in=kept.values("pk"))
+    rows = entries.values_list("release__version", "stage", "major_theme").annotate(n=Count("id")).order_by()
+    release_counts, stage_counts, theme_count = {}, {}, 0
+    for release, entry_stage, major_theme, n in rows:  # one entry per enhancement and release
+        if (major_theme or not theme) and (not stage or entry_stage == stage):
+            release_counts[release] = release_counts.get(release, 0) + n
+        if release == version:
+            if major_theme or not theme:
+                stage_counts[entry_stage] = stage_counts.get(entry_stage, 0) + n
+            if major_theme and (not stage or entry_stage == stage):
+                theme_count += n
+    sig_counts, sig_names = {}, {}
+    for slug, name in owners:
+        sig_counts[slug] = sig_counts.get(slug, 0) + 1
+        sig_names[slug] = name
     return {
         "stage": stage_counts,
-        "release": {row["release__version"]: row["n"] for row in release_rows},
-        "sig": {row["owning_sig__slug"]: row["n"] for row in sig_rows},
-        "sig_names": {row["owning_sig__slug"]: row["owning_sig__name"] for row in sig_rows},
+        "release": release_counts,
+        "sig": sig_counts,
+        "sig_names": sig_names,
         "theme": {"true": theme_count},
     }
 
@@ -183,26 +189,27 @@ class FeatureGateFilter(django_filters.FilterSet):
         return current.version if current else None
 
 
-def order_enhancements(queryset, sort: str, release):
-    """The list in the order asked for: by stage in `release` (stable first), owning SIG,
-    title in the page language, or KEP number; ties by KEP number."""
-    if sort == "stage":
-        version = getattr(release, "version", release)
-        stage = StageEntry.objects.filter(enhancement=OuterRef("pk"), release__version=version).values("stage")[:1]
-        rank = Case(
-            *(When(release_stage=s.value, then=Value(i)) for i, s in enumerate(LIST_STAGES)),
-            default=Value(len(LIST_STAGES)),
-            output_field=IntegerField(),
-        )
-        if "release_stage" not in queryset.query.annotations:
-            queryset = queryset.annotate(release_stage=Subquery(stage))
-        return queryset.order_by(rank, "kep_number")
+def order_enhancements(queryset, sort: str):
+    """The list in the order asked for: by owning SIG, title in the page language, or KEP
+    number; ties by KEP number. By stage, the rows read in KEP order go through
+    `by_stage`."""
     if sort == "sig":
         return queryset.order_by("owning_sig__name", "kep_number")
     if sort == "name":
         language = "ko" if get_language() == "ko" else "en"
         return queryset.order_by(Lower(f"title_{language}"), "kep_number")
     return queryset.order_by("kep_number")
+
+
+STAGE_RANK = {stage.value: rank for rank, stage in enumerate(LIST_STAGES)}
+
+
+def by_stage(rows, stage_of):
+    """Rows in KEP order, by their stage in the release: stable, beta, alpha, deprecated,
+    then any other; ties stay in KEP order. One release's rows, sorted here rather than
+    by a CASE expression the database would need built for each request."""
+    last = len(STAGE_RANK)
+    return sorted(rows, key=lambda row: STAGE_RANK.get(stage_of(row), last))
 
 
 # The kinds the release tool uses, in the order the notes browser lists them.

@@ -323,20 +323,27 @@ class EnhancementQuerySet(models.QuerySet):
         return self._release
 
     def _entries(self, **conditions):
-        return StageEntry.objects.filter(
-            enhancement=models.OuterRef("pk"), release__version=self.release_version, **conditions
-        )
+        return StageEntry.objects.filter(release__version=self.release_version, **conditions)
 
     def for_release(self, version: str):
+        """What entered a stage in the release, each with `release_stage` and
+        `release_theme`: its entry there, joined (one per enhancement and release)."""
         queryset = self._clone()
         queryset._release = version
-        return queryset.filter(models.Exists(queryset._entries()))
+        # The annotations reuse the filter's join: the later filters and the rows read
+        # that one entry, and the database reads the release's entries by index.
+        return queryset.filter(stages__release__version=version).annotate(
+            release_stage=models.F("stages__stage"), release_theme=models.F("stages__major_theme")
+        )
+
+    def _in_release(self):
+        return self if "release_stage" in self.query.annotations else self.for_release(self.release_version)
 
     def at_stage(self, stage: str):
-        return self.filter(models.Exists(self._entries(stage=stage)))
+        return self._in_release().filter(release_stage=stage)
 
     def major_themes(self):
-        return self.filter(models.Exists(self._entries(major_theme=True)))
+        return self._in_release().filter(release_theme=True)
 
     def owned_by(self, sig):
         return self.filter(owning_sig=sig)
@@ -361,8 +368,10 @@ class EnhancementQuerySet(models.QuerySet):
 
     def with_stage_in_release(self):
         """Annotate `release_stage` and `release_theme`: the entry in the release, read in
-        the same query as the rows."""
-        entry = self._entries()
+        the same query as the rows (`for_release` already has them)."""
+        if "release_stage" in self.query.annotations:
+            return self
+        entry = self._entries(enhancement=models.OuterRef("pk"))
         return self.annotate(
             release_stage=models.Subquery(entry.values("stage")[:1]),
             release_theme=models.Subquery(entry.values("major_theme")[:1]),
@@ -454,8 +463,9 @@ class StageEntry(Editable):
             models.CheckConstraint(condition=Q(stage__in=[s.value for s in Stage]), name="stage_entry_stage_valid"),
         ]
         indexes = [
-            # The enhancement list filters entries by (release, stage).
-            models.Index(fields=["release", "stage"], name="stage_entry_release_stage"),
+            # The enhancement list filters entries by (release, stage) and counts them by
+            # release, stage and major theme from this index alone.
+            models.Index(fields=["release", "stage", "major_theme"], name="stage_entry_release_counts"),
         ]
 
     def __str__(self):

@@ -1,3 +1,4 @@
+from operator import itemgetter
 from typing import NamedTuple
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
@@ -19,6 +20,7 @@ from .filters import (
     EnhancementFilter,
     FeatureGateFilter,
     ReleaseNoteFilter,
+    by_stage,
     facet_counts,
     filtered_total,
     note_facet_counts,
@@ -45,6 +47,7 @@ from .search import search as find
 from .search.forms import NarrowingForm
 from .search.presentation import EXAMPLE_QUERIES, popular_enhancements
 from .search.text import MAX_QUERY_LENGTH
+from .templatetags.releasenotes import content, stage_badge
 from .upgrade import upgrade_path
 from .versions import covered_releases, parse_minor
 
@@ -135,26 +138,36 @@ def release_notes(request, version):
 
 @public_page
 def enhancement_list(request):
-    filterset = EnhancementFilter(request.GET, queryset=Enhancement.objects.for_cards(), request=request)
+    filterset = EnhancementFilter(request.GET, queryset=Enhancement.objects.all(), request=request)
     if not filterset.is_valid():
         return render(request, "releasenotes/enhancement_list.html", {"filter": filterset, "invalid": True}, status=400)
     release = filterset.release_version
     if release is None:
         raise Http404(_("No release has been loaded yet."))
-    queryset = order_enhancements(
-        filterset.qs.with_stage_in_release(), filterset.form.cleaned_data.get("sort"), release
-    )
-    paginator = Paginator(queryset, LIST_PAGE_SIZE)
+    data = filterset.form.cleaned_data
+    # One release's enhancements (sixty-odd at most), read whole with every filter but
+    # the SIG: the SIG facet is counted from them, and the chosen SIG's rows are listed.
+    sort = data.get("sort")
+    listed = order_enhancements(filterset.without("sig"), sort)
+    # The columns are named per language already: no modeltranslation fallback rewriting.
+    listed = list(listed.rewrite(False).values_list(*EnhancementRow.COLUMNS))
+    if sort == "stage":
+        listed = by_stage(listed, itemgetter(EnhancementRow.STAGE))
+    sig = EnhancementRow.SIG
+    counts = facet_counts(filterset, [row[sig : sig + 2] for row in listed])
+    chosen = data.get("sig")
+    rows = [row for row in listed if row[sig] == chosen.slug] if chosen else listed
+    paginator = Paginator(rows, LIST_PAGE_SIZE)
     try:
         page = paginator.page(request.GET.get("page", 1))
     except (PageNotAnInteger, EmptyPage):
         raise Http404(_("There is no such page of results.")) from None
-    counts = facet_counts(filterset)
-    sigs = [SigChoice(slug, name) for slug, name in _sig_facet(counts, filterset.form.cleaned_data.get("sig"))]
+    page.object_list = EnhancementRow.build(page.object_list)
+    sigs = [SigChoice(slug, name) for slug, name in _sig_facet(counts, chosen)]
     groups, chips = enhancement_facets(request.GET, release, covered_releases(), sigs, LIST_STAGES, counts)
     context = {
         "filter": filterset,
-        "release": filterset.release_version,
+        "release": release,
         "page": page,
         "facets": counts,
         "facet_groups": groups,
@@ -162,6 +175,67 @@ def enhancement_list(request):
         "sorts": SORTS,
     }
     return render(request, "releasenotes/enhancement_list.html", context)
+
+
+def route(viewname: str, kwarg: str, sentinel):
+    """value -> the URL of `viewname` with `kwarg` set to it, from one reverse() call:
+    a list links dozens of rows to the same route. Only for values that URLs carry as
+    they are (numbers, slugs), as the route's converter guarantees for its own values."""
+    head, _sentinel, tail = reverse(viewname, kwargs={kwarg: sentinel}).rpartition(str(sentinel))
+    return lambda value: f"{head}{value}{tail}"
+
+
+class EnhancementRow:
+    """One row of the enhancement list (releasenotes/_enhancements.html), made from only
+    the columns the row shows, read as plain values; its title as `content` draws it,
+    its links and stage badge made once per list rather than once per row."""
+
+    COLUMNS = (
+        "kep_number",
+        "title_en",
+        "title_ko",
+        "translation_sources",
+        "feature_gates",
+        "owning_sig__slug",
+        "owning_sig__name",
+        "release_stage",
+        "release_theme",
+    )
+    SIG = COLUMNS.index("owning_sig__slug")  # then the SIG's name
+    STAGE = COLUMNS.index("release_stage")
+    __slots__ = (
+        "kep_number",
+        "title_en",
+        "title_ko",
+        "translation_sources",
+        "title",
+        "gates",
+        "sig_name",
+        "release_theme",
+        "url",
+        "sig_url",
+        "stage_badge",
+    )
+
+    @classmethod
+    def build(cls, values) -> list["EnhancementRow"]:
+        detail_url = route("releasenotes:enhancement-detail", "kep_number", 0)
+        sig_url = route("releasenotes:sig-detail", "slug", "sig")
+        language = get_language() or "en"
+        badges = {}
+        rows = []
+        for kep, title_en, title_ko, sources, gates, sig_slug, sig_name, stage, theme in values:
+            row = cls()
+            row.kep_number, row.title_en, row.title_ko, row.translation_sources = kep, title_en, title_ko, sources
+            row.title = content(row, "title", language=language)
+            row.gates = ", ".join(gates) if gates else ""
+            row.sig_name, row.release_theme = sig_name, theme
+            row.url, row.sig_url = detail_url(kep), sig_url(sig_slug)
+            if stage not in badges:
+                badges[stage] = stage_badge(stage) if stage else ""
+            row.stage_badge = badges[stage]
+            rows.append(row)
+        return rows
 
 
 class SigChoice(NamedTuple):

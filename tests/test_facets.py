@@ -2,7 +2,7 @@
 
 from django.http import QueryDict
 
-from releasenotes.facets import active_chips, choice_group, with_query
+from releasenotes.facets import active_chips, choice_group, query_setter, with_query
 
 
 def test_it_sets_and_removes_parameters_and_resets_the_page():
@@ -32,3 +32,12 @@ def test_it_shows_each_active_filter_as_a_chip_that_removes_it():
         ("SIG Node", "?kind=bug&q=swap"),
         ("“swap”", "?kind=bug&sig=node"),
     ]
+
+
+def test_a_facet_links_its_values_as_with_query_does():
+    for text in ["", "stage=beta&page=3&q=swap", "q=a+b&sig=x&sig=y&page=2", "release=1.27&sort=name&q=%EC%8A%A4"]:
+        query = QueryDict(text)
+        for name in ("sig", "q", "page", "release", "new"):
+            link = query_setter(query, name)
+            for value in (None, "", "sig-node", "a b&c", "스왑"):
+                assert link(value) == with_query(query, **{name: value}), (text, name, value)

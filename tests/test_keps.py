@@ -278,3 +278,110 @@ def test_every_release_page_says_what_entered_each_stage_and_from_where(client, 
         assert response.status_code == 200, version
         assert {g.stage: g.count for g in response.context["entered"]} == {s: expected[(version, s)] for s in STAGES}
         assert "Where these come from: kep.yaml milestone map" in response.content.decode()
+
+
+def _entries_by_hand():
+    """{(enhancement id, release): (stage, major theme)} and {enhancement id: owning SIG slug}."""
+    entries = {
+        (e, v): (stage, theme)
+        for e, v, stage, theme in StageEntry.objects.values_list(
+            "enhancement_id", "release__version", "stage", "major_theme"
+        )
+    }
+    owners = dict(Enhancement.objects.values_list("pk", "owning_sig__slug"))
+    return entries, owners
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "release=1.27",
+        "release=1.27&stage=beta",
+        "release=1.27&stage=deprecated",
+        "release=1.27&theme=true",
+        "release=1.27&stage=stable&theme=true",
+        "release=1.27&sig=sig-node",
+        "release=1.27&sig=sig-node&stage=alpha",
+        "release=1.27&sig=sig-storage&theme=true&stage=beta",
+        "release=1.30&sig=sig-node&stage=beta&theme=true",
+        "release=1.22&q=swap",
+        "release=1.28&q=node&stage=beta",
+        "release=1.29&q=storage&sig=sig-storage",
+        "release=1.19&sig=sig-cli",
+        "release=1.34&stage=alpha&sort=stage",
+        "release=1.27&sort=name&stage=beta",
+        "release=1.27&sort=sig&page=2",
+    ],
+)
+def test_the_list_counts_each_facet_value_as_picking_it_would_give(client, query):
+    """Every count on the list, and its rows, against the stage entries counted by hand:
+    a value's count is how many enhancements the list shows once that value is picked."""
+    from django.core.cache import cache
+    from django.http import QueryDict
+
+    from releasenotes.search import search
+
+    data = QueryDict(query)
+    release, stage, theme, sig, q = (data.get(name) for name in ("release", "stage", "theme", "sig", "q"))
+    entries, owners = _entries_by_hand()
+    found = set(Enhancement.objects.filter(pk__in=search(q).object_ids("enhancement")).values_list("pk", flat=True))
+    found = found if q else None
+
+    def shown(version=release, stage=stage, theme=theme, sig=sig):
+        return {
+            e
+            for (e, v), (entry_stage, major_theme) in entries.items()
+            if v == version
+            and (not stage or entry_stage == stage)
+            and (not theme or major_theme)
+            and (not sig or owners[e] == sig)
+            and (found is None or e in found)
+        }
+
+    response = client.get(f"/en/enhancements/?{query}")
+    assert response.status_code == 200
+    counts, page = response.context["facets"], response.context["page"]
+    nonzero = lambda counted: {value: n for value, n in counted.items() if n}  # noqa: E731
+    assert counts["release"] == nonzero({v: len(shown(version=v)) for v in covered_releases()})
+    assert counts["stage"] == nonzero(
+        {s: len(shown(stage=s)) for s in ("alpha", "beta", "stable", "deprecated", "removed")}
+    )
+    assert counts["theme"] == {"true": len(shown(theme="true"))}
+    assert counts["sig"] == nonzero({slug: len(shown(sig=slug)) for slug in set(owners.values())})
+    expected = shown()
+    assert page.paginator.count == len(expected)
+    numbers = dict(Enhancement.objects.values_list("pk", "kep_number"))
+    listed = []
+    for n in page.paginator.page_range:
+        cache.clear()  # the page cache would answer the page already read
+        listed += client.get(f"/en/enhancements/?{query.replace('&page=2', '')}&page={n}").context["page"].object_list
+    listed = [row.kep_number for row in listed]
+    assert sorted(listed) == sorted(numbers[e] for e in expected)
+    if "sort" not in data:
+        assert listed == sorted(listed)
+
+
+def test_the_list_links_each_row_as_the_records_link_themselves(client):
+    from django.utils import translation
+
+    keps = Enhancement.objects.for_release("1.27").filter(owning_sig__slug="sig-node").select_related("owning_sig")
+    for language in ("en", "ko"):
+        html = client.get(f"/{language}/enhancements/?release=1.27&sig=sig-node").content.decode()
+        rows = re.findall(r'<a class="title" href="([^"]+)">.*?<a href="([^"]+)">', html, re.S)
+        with translation.override(language):
+            expected = [(e.get_absolute_url(), e.owning_sig.get_absolute_url()) for e in keps.order_by("kep_number")]
+        assert rows == expected and rows, language
+
+
+@pytest.mark.parametrize(
+    ("url", "queries"),
+    [
+        ("/ko/enhancements/?release=1.27", 3),  # the content version, the facet counts, the rows
+        ("/ko/enhancements/?release=1.27&stage=beta&sort=stage", 3),
+        ("/ko/enhancements/?release=1.27&sig=sig-node&theme=true", 4),  # and the SIG asked for
+        ("/ko/enhancements/", 4),  # and the current release
+    ],
+)
+def test_the_list_reads_the_facets_and_rows_in_two_queries(client, django_assert_max_num_queries, url, queries):
+    with django_assert_max_num_queries(queries):
+        assert client.get(url).status_code == 200

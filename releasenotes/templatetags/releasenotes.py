@@ -18,14 +18,15 @@ def markdown(text):
 
 
 @register.simple_tag
-def content(obj, field, as_markdown=False):
+def content(obj, field, as_markdown=False, language=None):
     """A translated field in the page language, or English marked as untranslated.
 
     modeltranslation already falls back to English; this makes the fallback visible and
     gives the English text its own `lang` so screen readers pronounce it right. Markdown
     fields show the HTML stored when the record was saved (models.RenderedMarkdown).
+    A list drawing many rows may pass the page `language` it has already asked for.
     """
-    language = get_language() or "en"
+    language = language or get_language() or "en"
     own = getattr(obj, f"{field}_{language}", None)
     if own:
         body = obj.html(f"{field}_{language}") if as_markdown else own
@@ -76,9 +77,11 @@ def stage_badge(stage):
     dozens of them, and an include per badge costs more than the rest of a row."""
     from ..models import Stage
 
-    if stage not in Stage.values:
+    try:
+        label = Stage(stage).label
+    except ValueError:  # not a stage
         return ""
-    return format_html('<span class="badge stage stage-{}">{}</span>', stage, Stage(stage).label)
+    return format_html('<span class="badge stage stage-{}">{}</span>', stage, label)
 
 
 @register.simple_tag(takes_context=True)
