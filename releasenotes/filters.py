@@ -446,18 +446,61 @@ class ReleaseNoteIndex:
         counts["action_required"] = {value: n for value, n in by_flag.items() if n}
         return counts
 
-    def notes(self, rows) -> list[ReleaseNote]:
-        """The notes of these rows, in their order, each with its `label_list` in label
-        order: one query for the columns a list shows."""
-        found = ReleaseNote.objects.filter(pk__in=[row[0] for row in rows]).only(*ReleaseNote.LISTED).order_by()
-        by_id = {note.pk: note for note in found}
+    def notes(self, rows) -> list["ListedNote"]:
+        """The notes of these rows, in their order, each with its labels in label order:
+        one query of the columns a list shows."""
+        if not rows:
+            return []
+        fields = [ReleaseNote._meta.get_field(name) for name in ListedNote.COLUMNS]
+        columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+        ids = [row[0] for row in rows]
+        sql = f"SELECT {columns} FROM {ReleaseNote._meta.db_table} WHERE id IN ({', '.join(['%s'] * len(ids))})"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, ids)
+            found = {values[0]: values for values in cursor.fetchall()}
+        documentation, feature_gates = (
+            ReleaseNote._meta.get_field(name) for name in ("documentation", "feature_gates")
+        )
         rank = {pk: i for i, pk in enumerate(self.labels)}
         notes = []
         for row in rows:
-            note = by_id[row[0]]
-            note.label_list = [self.labels[pk] for pk in sorted(row[3], key=rank.__getitem__)]
-            notes.append(note)
+            pk, release_id, pr_number, html_en, html_ko, action_required, author, docs, gates = found[row[0]]
+            notes.append(
+                ListedNote(
+                    pk,
+                    release_id,
+                    pr_number,
+                    html_en,
+                    html_ko,
+                    bool(action_required),
+                    author,
+                    documentation.from_db_value(docs, None, connection),
+                    feature_gates.from_db_value(gates, None, connection),
+                    [self.labels[label] for label in sorted(row[3], key=rank.__getitem__)],
+                )
+            )
         return notes
+
+
+class ListedNote(NamedTuple):
+    """A release note as a list of notes shows it (releasenotes/_notes.html): the columns of
+    ReleaseNote.LISTED and its labels, read as plain values."""
+
+    COLUMNS = ("id", *ReleaseNote.LISTED)  # in the order of the fields below
+
+    pk: int
+    release_id: int
+    pr_number: int
+    html_en: str
+    html_ko: str
+    action_required: bool
+    author: str
+    documentation: list
+    feature_gates: list
+    label_list: list[Label]
+
+    pr_url = ReleaseNote.pr_url
+    author_url = ReleaseNote.author_url
 
 
 NOTE_FACETS = [

@@ -63,11 +63,12 @@ def get_item(mapping, key):
     return mapping.get(key)
 
 
-@register.filter
-def kind_label(slug):
-    from ..filters import NOTE_KIND_LABELS
+def kind_labels() -> dict[str, str]:
+    """Each note kind's name in the page language, translated once for a whole list of
+    notes rather than once per label shown."""
+    from ..filters import NOTE_KINDS
 
-    return NOTE_KIND_LABELS.get(slug, slug)
+    return {slug: str(label) for slug, label in NOTE_KINDS}
 
 
 @register.simple_tag
