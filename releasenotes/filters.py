@@ -366,11 +366,17 @@ def clean_note_query(query, version: str, choices: dict[str, list[tuple[str, str
 
 
 class ReleaseNoteIndex:
-    """One release's notes as plain rows, in list order (action required first, then by PR
-    number): (id, action required, PR number, label ids, found by the search). Read in one
-    query, they give the notes browser every facet count, the filtered list and its pages
-    as ReleaseNoteFilter's queries would (tests/test_release_pages.py compares the two on
-    many combinations); only the page's own notes are read in full (`notes`)."""
+    """One release's notes as sets of ids: the notes in list order (action required first,
+    then by PR number), those that need action, those the search finds, and for each label
+    the notes that carry it. Read in two queries of plain rows, they give the notes browser
+    every facet count, the filtered list and its pages as ReleaseNoteFilter's queries would
+    (tests/test_release_pages.py compares the two on many combinations); only the page's
+    own notes are read in full (`notes`)."""
+
+    # The note ids of each label, as one string per label (SQLite and PostgreSQL spell it
+    # differently): a release's thousands of label links cost less as fifty rows.
+    AGGREGATE = {"postgresql": "string_agg(CAST(l.releasenote_id AS TEXT), ',')"}
+    AGGREGATE_DEFAULT = "group_concat(l.releasenote_id)"
 
     def __init__(self, version: str, labels: dict[int, Label], search_text: str = ""):
         self.labels = labels
@@ -382,89 +388,91 @@ class ReleaseNoteIndex:
             matches = search(search_text).object_ids("release_note")
             if matches:
                 found, params = f"n.id IN ({matches.sql})", list(matches.params)
-        sql = (
-            f"SELECT n.id, n.action_required, n.pr_number, l.notelabel_id, {found}"  # noqa: S608 - constants
-            f" FROM {note} n INNER JOIN {release} r ON r.id = n.release_id"
-            f" LEFT OUTER JOIN {link} l ON l.releasenote_id = n.id WHERE r.version = %s"
-        )
-        notes: dict[int, list] = {}
+        in_release = f"INNER JOIN {release} r ON r.id = n.release_id WHERE r.version = %s"
+        aggregate = self.AGGREGATE.get(connection.vendor, self.AGGREGATE_DEFAULT)
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, version])
-            for pk, action_required, pr_number, label_id, is_found in cursor.fetchall():
-                row = notes.get(pk)
-                if row is None:
-                    row = notes[pk] = [pk, bool(action_required), pr_number, set(), bool(is_found)]
-                if label_id is not None:
-                    row[3].add(label_id)
-        self.rows = sorted(notes.values(), key=lambda row: (not row[1], row[2]))
+            cursor.execute(
+                f"SELECT n.id, n.action_required, n.pr_number, {found} FROM {note} n {in_release}"  # noqa: S608
+                " ORDER BY n.action_required DESC, n.pr_number",
+                [*params, version],
+            )
+            rows = cursor.fetchall()
+            cursor.execute(
+                f"SELECT l.notelabel_id, {aggregate} FROM {link} l"  # noqa: S608 - constants
+                f" INNER JOIN {note} n ON n.id = l.releasenote_id {in_release} GROUP BY l.notelabel_id",
+                [version],
+            )
+            links = cursor.fetchall()
+        self.order = [pk for pk, *_rest in rows]
+        self.pr_numbers = {pk: pr_number for pk, _flag, pr_number, _found in rows}
+        self.everything = frozenset(self.order)
+        self.flagged = frozenset(pk for pk, flag, _pr, _found in rows if flag)
+        self.found = frozenset(pk for pk, _flag, _pr, is_found in rows if is_found)
+        self.carrying = {label: set(map(int, ids.split(","))) for label, ids in links if label in labels}
 
-    def results(self, data, leave_out: str = "") -> list[list]:
-        """The rows the filters in `data` (cleaned as ReleaseNoteFilter cleans them) give,
-        with one filter left out when `leave_out` names it: a note carries every label
-        asked for (AND), has the action-required flag asked for, the PR number, and is
-        found by the search."""
-        required = set()
+    def matching(self, data, leave_out: str = "") -> frozenset[int]:
+        """The ids of the notes the filters in `data` (cleaned as ReleaseNoteFilter cleans
+        them) give, with one filter left out when `leave_out` names it: a note carries
+        every label asked for (AND), has the action-required flag asked for, the PR number,
+        and is found by the search."""
+        ids = self.everything
         for facet in LABEL_FACETS:
             if facet != leave_out and data.get(facet):
-                pk = self.label_ids.get(Label(facet, data[facet]))
-                if pk is None:
-                    return []
-                required.add(pk)
+                ids = ids & self.carrying.get(self.label_ids.get(Label(facet, data[facet])), frozenset())
         flag = data.get("action_required") if leave_out != "action_required" else ""
-        flag = (flag == "true") if flag else None
-        pr = data.get("pr")
-        searched = bool(data.get("q"))
-        return [
-            row
-            for row in self.rows
-            if required <= row[3]
-            and (flag is None or row[1] == flag)
-            and (pr is None or row[2] == pr)
-            and (row[4] or not searched)
-        ]
+        if flag:
+            ids = ids & self.flagged if flag == "true" else ids - self.flagged
+        if data.get("pr") is not None:
+            ids = frozenset(pk for pk in ids if self.pr_numbers[pk] == data["pr"])
+        if data.get("q"):
+            ids = ids & self.found
+        return ids
+
+    def results(self, data) -> list[int]:
+        """The ids of the filtered notes, in list order."""
+        ids = self.matching(data)
+        return [pk for pk in self.order if pk in ids]
 
     def facet_counts(self, data) -> dict[str, dict[str, int]]:
         """{facet: {value: notes}} — each facet counted with every other filter applied, so
         a count is what choosing that value next gives. Values without notes are left out."""
         counts = {facet: {} for facet in ReleaseNoteFilter.FACETS}
-        unset = [facet for facet in LABEL_FACETS if not data.get(facet)]
-        groups = ([(unset, self.results(data))] if unset else []) + [
-            ([facet], self.results(data, leave_out=facet)) for facet in LABEL_FACETS if data.get(facet)
-        ]
-        for facets, rows in groups:
-            tally: dict[int, int] = {}
-            for row in rows:
-                for pk in row[3]:
-                    tally[pk] = tally.get(pk, 0) + 1
-            for pk, n in tally.items():
-                label = self.labels[pk]
-                if label.facet in facets:
-                    counts[label.facet][label.slug] = n
-        rows = self.results(data, leave_out="action_required")
-        flagged = sum(row[1] for row in rows)
-        by_flag = {"true": flagged, "false": len(rows) - flagged}
+        bases = {facet: self.matching(data, leave_out=facet) if data.get(facet) else None for facet in LABEL_FACETS}
+        results = self.matching(data)
+        for pk, notes in self.carrying.items():
+            label = self.labels[pk]
+            base = results if bases.get(label.facet) is None else bases[label.facet]
+            n = len(notes) if base is self.everything else len(notes & base)
+            if n:
+                counts[label.facet][label.slug] = n
+        ids = self.matching(data, leave_out="action_required")
+        flagged = len(ids & self.flagged)
+        by_flag = {"true": flagged, "false": len(ids) - flagged}
         counts["action_required"] = {value: n for value, n in by_flag.items() if n}
         return counts
 
-    def notes(self, rows) -> list["ListedNote"]:
-        """The notes of these rows, in their order, each with its labels in label order:
-        one query of the columns a list shows."""
-        if not rows:
+    def notes(self, ids) -> list["ListedNote"]:
+        """The notes of these ids, in their order, each with its labels in label order:
+        one query for the columns a list shows."""
+        if not ids:
             return []
         fields = [ReleaseNote._meta.get_field(name) for name in ListedNote.COLUMNS]
         columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-        ids = [row[0] for row in rows]
         sql = f"SELECT {columns} FROM {ReleaseNote._meta.db_table} WHERE id IN ({', '.join(['%s'] * len(ids))})"  # noqa: S608
         with connection.cursor() as cursor:
-            cursor.execute(sql, ids)
+            cursor.execute(sql, list(ids))
             found = {values[0]: values for values in cursor.fetchall()}
+        page = set(ids)
+        carried = {pk: [] for pk in ids}
+        for label_id, label in self.labels.items():  # in label order
+            for pk in self.carrying.get(label_id, set()) & page:
+                carried[pk].append(label)
         documentation, feature_gates = (
             ReleaseNote._meta.get_field(name) for name in ("documentation", "feature_gates")
         )
-        rank = {pk: i for i, pk in enumerate(self.labels)}
         notes = []
-        for row in rows:
-            pk, release_id, pr_number, html_en, html_ko, action_required, author, docs, gates = found[row[0]]
+        for pk in ids:
+            _pk, release_id, pr_number, html_en, html_ko, action_required, author, docs, gates = found[pk]
             notes.append(
                 ListedNote(
                     pk,
@@ -476,7 +484,7 @@ class ReleaseNoteIndex:
                     author,
                     documentation.from_db_value(docs, None, connection),
                     feature_gates.from_db_value(gates, None, connection),
-                    [self.labels[label] for label in sorted(row[3], key=rank.__getitem__)],
+                    carried[pk],
                 )
             )
         return notes
