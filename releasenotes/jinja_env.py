@@ -16,7 +16,7 @@ from django.utils import translation
 from jinja2 import Environment
 
 from .facets import with_query
-from .templatetags.releasenotes import content, kind_labels, stage_badge
+from .templatetags.releasenotes import content, label_drawer, stage_badge
 
 
 def environment(**options) -> Environment:
@@ -30,7 +30,7 @@ def environment(**options) -> Environment:
             "get_language": translation.get_language,
             "stage_badge": stage_badge,
             "content": content,
-            "kind_labels": kind_labels,
+            "label_drawer": label_drawer,
         }
     )
     return env
