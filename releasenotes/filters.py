@@ -1,7 +1,11 @@
 """The FilterSets behind the list pages and the API: one per list, shared by both."""
 
+import re
+from typing import NamedTuple
+
 import django_filters
-from django.db.models import Count, Q
+from django.db import connection
+from django.db.models import Count
 from django.db.models.functions import Lower
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +15,6 @@ from .models import (
     ENTERED_STAGES,
     Enhancement,
     FeatureGate,
-    NoteFacet,
     NoteLabel,
     Release,
     ReleaseNote,
@@ -242,12 +245,45 @@ class SigNoteFilter(django_filters.ChoiceFilter):
     field_class = SigChoiceField
 
 
+class Label(NamedTuple):
+    """A release-note label as lists show it (a note's `label_list`) and as facets count it."""
+
+    facet: str
+    slug: str
+
+
+LABEL_FACETS = ("kind", "sig", "area")
+
+
+def note_labels() -> dict[int, Label]:
+    """Every release-note label by id, in label order (facet, then slug, as the database
+    sorts them): one query of plain rows."""
+    table = NoteLabel._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, facet, slug FROM {table} ORDER BY facet, slug")  # noqa: S608 - a constant
+        return {pk: Label(facet, slug) for pk, facet, slug in cursor.fetchall()}
+
+
+def note_choices(labels: dict[int, Label]) -> dict[str, list[tuple[str, str]]]:
+    """The kind, SIG and area choices: the kinds the release tool uses, in their order, then
+    the labels the notes carry."""
+    slugs = {facet: [label.slug for label in labels.values() if label.facet == facet] for facet in LABEL_FACETS}
+    known_kinds = {value for value, _label in NOTE_KINDS}
+    return {
+        "kind": NOTE_KINDS + [(s, s) for s in slugs["kind"] if s not in known_kinds],
+        "sig": [(s, s) for s in slugs["sig"]],
+        "area": [(s, s) for s in slugs["area"]],
+    }
+
+
 class ReleaseNoteFilter(django_filters.FilterSet):
     """The one FilterSet behind the notes browser and the release-notes API: facets
-    combine with AND, and every facet value gets a count (`note_facet_counts`).
+    combine with AND. It validates the page's filters whenever `clean_note_query` does not
+    find them plainly valid, and ReleaseNoteIndex counts and filters as it does.
 
-    The kind, SIG and area choices are the labels the notes carry, read in one query; the
-    releases are the ones the site covers, known without one."""
+    The kind, SIG and area choices are the labels the notes carry, read in one query (or
+    given as `labels`, from `note_labels`); the releases are the ones the site covers,
+    known without one."""
 
     release = django_filters.ChoiceFilter(
         label=_("Release"), field_name="release__version", choices=[(v, v) for v in covered_releases()]
@@ -268,24 +304,18 @@ class ReleaseNoteFilter(django_filters.FilterSet):
 
     FACETS = ("kind", "sig", "area", "action_required")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, labels: dict[int, Label] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.found: dict[str, object] = {}  # search text → its matches (filter_text)
-        self.labels = list(NoteLabel.objects.all())
-        slugs = {facet: [label.slug for label in self.labels if label.facet == facet] for facet in NoteFacet.values}
-        known_kinds = {value for value, _label in NOTE_KINDS}
-        self.filters["kind"].extra["choices"] = NOTE_KINDS + [(s, s) for s in slugs["kind"] if s not in known_kinds]
-        self.filters["sig"].extra["choices"] = [(s, s) for s in slugs["sig"]]
-        self.filters["area"].extra["choices"] = [(s, s) for s in slugs["area"]]
-        for name in ("kind", "sig", "area"):
+        self.labels = note_labels() if labels is None else labels
+        for name, choices in note_choices(self.labels).items():
+            self.filters[name].extra["choices"] = choices
             # A form field built earlier (e.g. for the OpenAPI schema) would keep old choices.
             self.filters[name].__dict__.pop("_field", None)
 
     def filter_label(self, queryset, name, value: str):
         # One join per facet: a note must carry a label of each facet asked for (AND).
-        return queryset.filter(
-            labels__in=[label for label in self.labels if (label.facet, label.slug) == (name, value)]
-        )
+        return queryset.filter(labels__in=[pk for pk, label in self.labels.items() if label == (name, value)])
 
     def filter_action_required(self, queryset, name, value: str):
         return queryset.filter(action_required=value == "true")
@@ -307,43 +337,185 @@ class ReleaseNoteFilter(django_filters.FilterSet):
         return queryset
 
 
-def note_facet_counts(filterset: ReleaseNoteFilter) -> dict[str, dict[str, int]]:
-    """{facet: {value: notes}} — each facet counted with every other filter applied.
+_PLAIN_NUMBER = re.compile(r"[0-9]{1,10}")
 
-    Facets whose own filter is not set share one base (the current results); a facet that
-    is set is counted over the results without its own filter. All label facets are
-    counted in one query, the action-required facet in another, whatever the data.
-    Counted on the link table alone: a note carries a label once, so no DISTINCT."""
-    data = filterset.form.cleaned_data
-    through = ReleaseNote.labels.through
-    by_id = {label.pk: label for label in filterset.labels}
-    counts = {facet: {} for facet in filterset.FACETS}
-    label_facets = ("kind", "sig", "area")
-    unset = [f for f in label_facets if not data.get(f)]
-    groups = ([(unset, filterset.qs)] if unset else []) + [
-        ([f], filterset.without(f)) for f in label_facets if data.get(f)
-    ]
-    # One query for every group: each group's count is a filtered aggregate over the link
-    # rows of that group's base results, and each label reads the aggregate of its facet.
-    conditions = [Q(releasenote__in=base.order_by().values("pk")) for _facets, base in groups]
-    aggregates = {f"n{i}": Count("pk", filter=condition) for i, condition in enumerate(conditions)}
-    group_of = {facet: i for i, (facets, _base) in enumerate(groups) for facet in facets}
-    if groups:
-        any_condition = conditions[0]
-        for condition in conditions[1:]:
-            any_condition |= condition
-        rows = through.objects.filter(any_condition).values("notelabel").annotate(**aggregates).order_by()
-        for row in rows:
-            label = by_id.get(row["notelabel"])
-            if label is None or label.facet not in group_of:
-                continue
-            n = row[f"n{group_of[label.facet]}"]
+
+def clean_note_query(query, version: str, choices: dict[str, list[tuple[str, str]]]) -> dict | None:
+    """The notes browser's filters as ReleaseNoteFilter's form cleans them, when every
+    value is plainly valid: a choice as listed, a PR number in digits, a search of at most
+    500 characters. None for anything else, for the FilterSet to decide (and to name the
+    field in error): this only spares a page its form when there is nothing to correct."""
+    from .sync.release_notes import sig_slug
+
+    if version not in covered_releases():
+        return None
+    base = ReleaseNoteFilter.base_filters
+    allowed = {name: {value for value, _label in values} for name, values in choices.items()}
+    allowed["action_required"] = {value for value, _label in YES_NO}
+    data = {"release": version}
+    for name in ("kind", "sig", "area", "action_required"):
+        value = query.get(name, "")
+        if name == "sig" and value:
+            value = sig_slug(value)
+        if value and value not in allowed[name]:
+            return None
+        data[name] = value
+    text = query.get("q", "").strip()
+    if len(text) > base["q"].extra["max_length"] or "\x00" in text:
+        return None
+    data["q"] = text
+    pr = query.get("pr", "")
+    bounds = base["pr"].extra["min_value"], base["pr"].extra["max_value"]
+    if pr and not (_PLAIN_NUMBER.fullmatch(pr) and bounds[0] <= int(pr) <= bounds[1]):
+        return None
+    data["pr"] = int(pr) if pr else None
+    return data
+
+
+class ReleaseNoteIndex:
+    """One release's notes as sets of ids: the notes in list order (action required first,
+    then by PR number), those that need action, those the search finds, and for each label
+    the notes that carry it. Read in two queries of plain rows, they give the notes browser
+    every facet count, the filtered list and its pages as ReleaseNoteFilter's queries would
+    (tests/test_release_pages.py compares the two on many combinations); only the page's
+    own notes are read in full (`notes`)."""
+
+    # The note ids of each label, as one string per label (SQLite and PostgreSQL spell it
+    # differently): a release's thousands of label links cost less as fifty rows.
+    AGGREGATE = {"postgresql": "string_agg(CAST(l.releasenote_id AS TEXT), ',')"}
+    AGGREGATE_DEFAULT = "group_concat(l.releasenote_id)"
+
+    def __init__(self, version: str, labels: dict[int, Label], search_text: str = ""):
+        self.labels = labels
+        self.label_ids = {label: pk for pk, label in labels.items()}
+        note, link = ReleaseNote._meta.db_table, ReleaseNote.labels.through._meta.db_table
+        release = Release._meta.db_table
+        found, params = "0", []
+        if search_text:
+            matches = search(search_text).object_ids("release_note")
+            if matches:
+                found, params = f"n.id IN ({matches.sql})", list(matches.params)
+        in_release = f"INNER JOIN {release} r ON r.id = n.release_id WHERE r.version = %s"
+        aggregate = self.AGGREGATE.get(connection.vendor, self.AGGREGATE_DEFAULT)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT n.id, n.action_required, n.pr_number, {found} FROM {note} n {in_release}"  # noqa: S608
+                " ORDER BY n.action_required DESC, n.pr_number",
+                [*params, version],
+            )
+            rows = cursor.fetchall()
+            cursor.execute(
+                f"SELECT l.notelabel_id, {aggregate} FROM {link} l"  # noqa: S608 - constants
+                f" INNER JOIN {note} n ON n.id = l.releasenote_id {in_release} GROUP BY l.notelabel_id",
+                [version],
+            )
+            links = cursor.fetchall()
+        self.order = [pk for pk, *_rest in rows]
+        self.pr_numbers = {pk: pr_number for pk, _flag, pr_number, _found in rows}
+        self.everything = frozenset(self.order)
+        self.flagged = frozenset(pk for pk, flag, _pr, _found in rows if flag)
+        self.found = frozenset(pk for pk, _flag, _pr, is_found in rows if is_found)
+        self.carrying = {label: set(map(int, ids.split(","))) for label, ids in links if label in labels}
+
+    def matching(self, data, leave_out: str = "") -> frozenset[int]:
+        """The ids of the notes the filters in `data` (cleaned as ReleaseNoteFilter cleans
+        them) give, with one filter left out when `leave_out` names it: a note carries
+        every label asked for (AND), has the action-required flag asked for, the PR number,
+        and is found by the search."""
+        ids = self.everything
+        for facet in LABEL_FACETS:
+            if facet != leave_out and data.get(facet):
+                ids = ids & self.carrying.get(self.label_ids.get(Label(facet, data[facet])), frozenset())
+        flag = data.get("action_required") if leave_out != "action_required" else ""
+        if flag:
+            ids = ids & self.flagged if flag == "true" else ids - self.flagged
+        if data.get("pr") is not None:
+            ids = frozenset(pk for pk in ids if self.pr_numbers[pk] == data["pr"])
+        if data.get("q"):
+            ids = ids & self.found
+        return ids
+
+    def results(self, data) -> list[int]:
+        """The ids of the filtered notes, in list order."""
+        ids = self.matching(data)
+        return [pk for pk in self.order if pk in ids]
+
+    def facet_counts(self, data) -> dict[str, dict[str, int]]:
+        """{facet: {value: notes}} — each facet counted with every other filter applied, so
+        a count is what choosing that value next gives. Values without notes are left out."""
+        counts = {facet: {} for facet in ReleaseNoteFilter.FACETS}
+        bases = {facet: self.matching(data, leave_out=facet) if data.get(facet) else None for facet in LABEL_FACETS}
+        results = self.matching(data)
+        for pk, notes in self.carrying.items():
+            label = self.labels[pk]
+            base = results if bases.get(label.facet) is None else bases[label.facet]
+            n = len(notes) if base is self.everything else len(notes & base)
             if n:
                 counts[label.facet][label.slug] = n
-    base = filterset.without("action_required") if data.get("action_required") else filterset.qs
-    rows = base.order_by().values_list("action_required").annotate(n=Count("pk"))
-    counts["action_required"] = {("true" if flag else "false"): n for flag, n in rows}
-    return counts
+        ids = self.matching(data, leave_out="action_required")
+        flagged = len(ids & self.flagged)
+        by_flag = {"true": flagged, "false": len(ids) - flagged}
+        counts["action_required"] = {value: n for value, n in by_flag.items() if n}
+        return counts
+
+    def notes(self, ids) -> list["ListedNote"]:
+        """The notes of these ids, in their order, each with its labels in label order:
+        one query for the columns a list shows."""
+        if not ids:
+            return []
+        fields = [ReleaseNote._meta.get_field(name) for name in ListedNote.COLUMNS]
+        columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+        sql = f"SELECT {columns} FROM {ReleaseNote._meta.db_table} WHERE id IN ({', '.join(['%s'] * len(ids))})"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, list(ids))
+            found = {values[0]: values for values in cursor.fetchall()}
+        page = set(ids)
+        carried = {pk: [] for pk in ids}
+        for label_id, label in self.labels.items():  # in label order
+            for pk in self.carrying.get(label_id, set()) & page:
+                carried[pk].append(label)
+        documentation, feature_gates = (
+            ReleaseNote._meta.get_field(name) for name in ("documentation", "feature_gates")
+        )
+        notes = []
+        for pk in ids:
+            _pk, release_id, pr_number, html_en, html_ko, action_required, author, docs, gates = found[pk]
+            notes.append(
+                ListedNote(
+                    pk,
+                    release_id,
+                    pr_number,
+                    html_en,
+                    html_ko,
+                    bool(action_required),
+                    author,
+                    documentation.from_db_value(docs, None, connection),
+                    feature_gates.from_db_value(gates, None, connection),
+                    carried[pk],
+                )
+            )
+        return notes
+
+
+class ListedNote(NamedTuple):
+    """A release note as a list of notes shows it (releasenotes/_notes.html): the columns of
+    ReleaseNote.LISTED and its labels, read as plain values."""
+
+    COLUMNS = ("id", *ReleaseNote.LISTED)  # in the order of the fields below
+
+    pk: int
+    release_id: int
+    pr_number: int
+    html_en: str
+    html_ko: str
+    action_required: bool
+    author: str
+    documentation: list
+    feature_gates: list
+    label_list: list[Label]
+
+    pr_url = ReleaseNote.pr_url
+    author_url = ReleaseNote.author_url
 
 
 NOTE_FACETS = [
@@ -355,25 +527,13 @@ NOTE_FACETS = [
 ]
 
 
-def note_facet_groups(filterset: ReleaseNoteFilter, counts, query) -> tuple[list[Group], list[Chip]]:
+def note_facet_groups(choices, data, counts, query) -> tuple[list[Group], list[Chip]]:
     """The notes browser's facets as the facet block draws them (releasenotes.facets):
-    each value with its count and the link that picks it, keeping every other filter."""
-    data = filterset.form.cleaned_data
-    choices = {
-        "action_required": [("true", _("Action required")), ("false", _("No action required"))],
-        "kind": filterset.filters["kind"].extra["choices"],
-        "sig": filterset.filters["sig"].extra["choices"],
-        "area": filterset.filters["area"].extra["choices"],
-    }
+    each value with its count and the link that picks it, keeping every other filter.
+    `choices` as `note_choices` gives them, `data` as the FilterSet cleans it."""
+    choices = {"action_required": [("true", _("Action required")), ("false", _("No action required"))], **choices}
     groups = []
     for facet, heading, any_label in NOTE_FACETS:
         counted = [(value, label, counts[facet].get(value, 0)) for value, label in choices[facet]]
         groups.append(choice_group(query, facet, heading, counted, any_label, current=data.get(facet) or ""))
     return groups, active_chips(query, groups)
-
-
-def filtered_total(filterset: ReleaseNoteFilter, counts) -> int:
-    """How many notes the filters give, from the action-required counts (no extra query)."""
-    wanted = filterset.form.cleaned_data.get("action_required")
-    by_flag = counts["action_required"]
-    return by_flag.get(wanted, 0) if wanted else sum(by_flag.values())

@@ -16,7 +16,7 @@ from django.utils import translation
 from jinja2 import Environment
 
 from .facets import with_query
-from .templatetags.releasenotes import content, kind_label, stage_badge
+from .templatetags.releasenotes import content, label_drawer, stage_badge
 
 
 def environment(**options) -> Environment:
@@ -30,7 +30,7 @@ def environment(**options) -> Environment:
             "get_language": translation.get_language,
             "stage_badge": stage_badge,
             "content": content,
+            "label_drawer": label_drawer,
         }
     )
-    env.filters["kind_label"] = kind_label
     return env

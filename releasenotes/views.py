@@ -20,11 +20,13 @@ from .filters import (
     EnhancementFilter,
     FeatureGateFilter,
     ReleaseNoteFilter,
+    ReleaseNoteIndex,
     by_stage,
+    clean_note_query,
     facet_counts,
-    filtered_total,
-    note_facet_counts,
+    note_choices,
     note_facet_groups,
+    note_labels,
     order_enhancements,
 )
 from .forms import UpgradeForm
@@ -100,39 +102,36 @@ def release_detail(request, version):
     return render(request, "releasenotes/release_detail.html", context)
 
 
-class CountedPaginator(Paginator):
-    """A paginator told its count (the facet counts already give it) instead of asking."""
-
-    def __init__(self, object_list, per_page, count):
-        super().__init__(object_list, per_page)
-        self.__dict__["count"] = count
-
-
 @public_page
 def release_notes(request, version):
-    """The notes browser: facets combined with AND, a count on each value, state in the URL."""
-    data = request.GET.copy()
-    data["release"] = version
-    filterset = ReleaseNoteFilter(data, queryset=ReleaseNote.objects.all(), request=request)
-    if not filterset.is_valid():
-        if "release" in filterset.errors:
-            raise Http404(version)
-        context = {"version": version, "filter": filterset, "invalid": True}
-        return render(request, "releasenotes/release_notes.html", context, status=400)
-    counts = note_facet_counts(filterset)
-    notes = filterset.qs.only(*ReleaseNote.LISTED).order_by("-action_required", "pr_number")
-    paginator = CountedPaginator(notes, NOTES_PAGE_SIZE, filtered_total(filterset, counts))
+    """The notes browser: facets combined with AND, a count on each value, state in the URL.
+
+    Filtered, counted and paged from one read of the release's notes as plain rows
+    (ReleaseNoteIndex); only the page's notes are read in full. The filters are the
+    release-notes API's (ReleaseNoteFilter), whose form checks any value that is not
+    plainly valid."""
+    labels = note_labels()
+    choices = note_choices(labels)
+    data = clean_note_query(request.GET, version, choices)
+    if data is None:
+        query = request.GET.copy()
+        query["release"] = version
+        filterset = ReleaseNoteFilter(query, queryset=ReleaseNote.objects.all(), request=request, labels=labels)
+        if not filterset.is_valid():
+            if "release" in filterset.errors:
+                raise Http404(version)
+            context = {"version": version, "filter": filterset, "invalid": True}
+            return render(request, "releasenotes/release_notes.html", context, status=400)
+        data = filterset.form.cleaned_data
+    index = ReleaseNoteIndex(version, labels, data.get("q") or "")
+    paginator = Paginator(index.results(data), NOTES_PAGE_SIZE)
     try:
         page = paginator.page(request.GET.get("page", 1))
     except (PageNotAnInteger, EmptyPage):
         raise Http404(_("There is no such page of results.")) from None
-    page.object_list = ReleaseNote.attach_labels(page.object_list)
-    context = {
-        "version": version,
-        "filter": filterset,
-        "page": page,
-    }
-    context["facet_groups"], context["chips"] = note_facet_groups(filterset, counts, request.GET)
+    page.object_list = index.notes(page.object_list)
+    groups, chips = note_facet_groups(choices, data, index.facet_counts(data), request.GET)
+    context = {"version": version, "page": page, "facet_groups": groups, "chips": chips}
     return render(request, "releasenotes/release_notes.html", context)
 
 

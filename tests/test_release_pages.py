@@ -1,11 +1,15 @@
 """Releases, the notes browser, the upgrade path, the release-notes API, feeds and sitemap."""
 
+import itertools
 import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.db.models import Count
+from django.http import QueryDict
 
-from releasenotes.models import NoteFacet, Release, ReleaseNote
+from releasenotes.filters import ReleaseNoteFilter, ReleaseNoteIndex, clean_note_query, note_choices, note_labels
+from releasenotes.models import NoteFacet, NoteLabel, Release, ReleaseNote
 
 pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -102,6 +106,94 @@ def test_the_largest_release_page_stays_within_the_query_budget(client, django_a
     with django_assert_max_num_queries(8):
         response = client.get(f"/ko/releases/{version}/notes/?kind=bug&sig=node&action_required=false&q=pod")
     assert response.status_code == 200 and "data-action-required" not in response.content.decode()
+
+
+def orm_facet_counts(filterset):
+    """Each facet's counts as the FilterSet's own queries give them: every other filter applied."""
+    counts = {}
+    for facet in ("kind", "sig", "area"):
+        base = filterset.without(facet).order_by().values("pk")
+        rows = NoteLabel.objects.filter(facet=facet, notes__in=base).values_list("slug").annotate(n=Count("notes"))
+        counts[facet] = dict(rows.order_by())
+    rows = filterset.without("action_required").order_by().values_list("action_required").annotate(n=Count("pk"))
+    counts["action_required"] = {("true" if flag else "false"): n for flag, n in rows}
+    return counts
+
+
+@pytest.mark.parametrize("version", ["1.22", "1.19"])
+def test_the_notes_browser_counts_filters_and_orders_as_the_filterset_does(version):
+    """ReleaseNoteIndex (the page) against ReleaseNoteFilter's queries (the API), for many
+    combinations of facets, the search box and a PR number."""
+    labels = note_labels()
+    combinations = list(
+        itertools.product(
+            ["", "bug", "feature", "flake"],
+            ["", "node", "sig-network", "sig-windows"],
+            ["", "kubelet"],
+            ["", "true", "false"],
+            ["", "pod"],
+        )
+    )
+    combinations += [("", "", "", "", "", "95387"), ("feature", "", "", "", "", "1"), ("design", "", "", "", "", "")]
+    checked = 0
+    for kind, sig, area, action_required, q, *pr in combinations:
+        query = QueryDict(mutable=True)
+        query.update({"kind": kind, "sig": sig, "area": area, "action_required": action_required, "q": q})
+        query.update({"pr": pr[0] if pr else "", "release": version})
+        filterset = ReleaseNoteFilter(query, queryset=ReleaseNote.objects.all(), labels=labels)
+        assert filterset.is_valid(), filterset.errors
+        data = clean_note_query(query, version, note_choices(labels))
+        assert data == filterset.form.cleaned_data
+        index = ReleaseNoteIndex(version, labels, q)
+        counts = index.facet_counts(data)
+        assert counts == orm_facet_counts(filterset), query
+        expected = list(filterset.qs.order_by("-action_required", "pr_number").values_list("pr_number", flat=True))
+        assert [index.pr_numbers[pk] for pk in index.results(data)] == expected, query
+        checked += bool(expected)
+    assert checked > 50  # most combinations list notes: the comparison is not between empty lists
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "kind=nope",
+        "sig=sig-nope",
+        "area=x",
+        "action_required=maybe",
+        "action_required=TRUE",
+        "kind=%20bug",
+        "q=" + "x" * 501,
+        "q=a%00b",
+        "pr=0",
+        "pr=-1",
+        "pr=5.0",
+        "pr=1000000001",
+        "pr=%2012",
+        "pr=x",
+        "sig=SIG%20Node",
+        "sig=sig-",
+        "q=%20%20",
+        "kind=bug&kind=nope",
+        "kind=nope&kind=bug",
+        "pr=12&q=pod%20&sig=node",
+        "pr=007",
+    ],
+)
+def test_the_plain_check_of_the_filters_agrees_with_the_filterset_or_leaves_it_the_decision(query):
+    """clean_note_query accepts only what ReleaseNoteFilter accepts, cleaned the same way."""
+    labels = note_labels()
+    data = QueryDict(query, mutable=True)
+    data["release"] = "1.22"
+    filterset = ReleaseNoteFilter(data, queryset=ReleaseNote.objects.all(), labels=labels)
+    cleaned = clean_note_query(QueryDict(query), "1.22", note_choices(labels))
+    if cleaned is not None:
+        assert filterset.is_valid() and cleaned == filterset.form.cleaned_data
+    else:  # every bad value, and PR numbers written otherwise than in digits, which the form takes
+        assert filterset.is_valid() == (query in ("pr=5.0", "pr=%2012"))
+
+
+def test_the_plain_check_leaves_unknown_releases_to_the_filterset():
+    assert clean_note_query(QueryDict(""), "9.99", note_choices(note_labels())) is None
 
 
 def test_the_upgrade_path_names_dockershim_and_every_action_required_note(client):
