@@ -16,7 +16,13 @@ done
 export TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
 echo "Redis running on 127.0.0.1:$REDIS_PORT ($REDIS_DIR)"
 stop_redis() {
-  if [ -s "$REDIS_DIR/redis.pid" ]; then kill "$(cat "$REDIS_DIR/redis.pid")" 2>/dev/null || true; fi
+  local pid
+  if [ -s "$REDIS_DIR/redis.pid" ]; then
+    pid="$(cat "$REDIS_DIR/redis.pid")"
+    kill "$pid" 2>/dev/null || true
+    # It writes its last log lines as it exits: remove its folder after that.
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  fi
   rm -rf "$REDIS_DIR"
 }
 set +e
