@@ -168,10 +168,14 @@ def _group_fts(query: Query, spellings) -> Sql:
     return Sql.join(" OR ", conditions)
 
 
-def _contains(column: str, part: str) -> Sql:
+def _holds(column: str, needle: str) -> str:
     # For ranking rows already found: a plain substring test, cheaper than LIKE's patterns.
     function = "instr" if connection.vendor == "sqlite" else "strpos"
-    return Sql(f"{function}(s.{column}, %s) > 0", [part])
+    return f"{function}(s.{column}, {needle}) > 0"
+
+
+def _contains(column: str, part: str) -> Sql:
+    return Sql(_holds(column, "%s"), [part])
 
 
 def _group_like(query: Query, column: str, spellings, test=_like) -> Sql:
@@ -263,9 +267,11 @@ def _rank(query: Query) -> Sql:
     )
 
 
-# The site's current release: the latest one it documents.
+# The site's current release (the latest one it documents) between spaces, as an entry's
+# `releases` lists it: read once per statement, then a plain substring test per candidate.
 CURRENT_RELEASE = (
-    "(SELECT r.version FROM releasenotes_release r WHERE r.documented ORDER BY r.major DESC, r.minor DESC LIMIT 1)"
+    "(SELECT ' ' || r.version || ' ' FROM releasenotes_release r WHERE r.documented"
+    " ORDER BY r.major DESC, r.minor DESC LIMIT 1)"
 )
 
 
@@ -292,11 +298,11 @@ def _ranked_sql(query: Query, condition: Sql, window: bool) -> tuple[str, list]:
     # Constants and placeholders only:
     sql = (
         f"SELECT s.id AS id, {rank.text} AS rank_, "  # noqa: S608
-        f"CASE WHEN s.releases LIKE %s || {CURRENT_RELEASE} || %s THEN 0 ELSE 1 END AS in_current, "
+        f"CASE WHEN {_holds('releases', CURRENT_RELEASE)} THEN 0 ELSE 1 END AS in_current, "
         f"{kind_order} AS kind_order, s.title_en AS title_en{', COUNT(*) OVER () AS total' if window else ''} "
         f"FROM {TABLE} s WHERE {condition.text}"
     )
-    return sql, [*rank.params, "% ", " %", *kinds, *condition.params]
+    return sql, [*rank.params, *kinds, *condition.params]
 
 
 ORDER = "rank_, in_current, kind_order, title_en, id"
