@@ -228,7 +228,6 @@ NOTE_KINDS = [
     ("flake", _("Flaky test")),
     ("design", _("Design")),
 ]
-NOTE_KIND_LABELS = dict(NOTE_KINDS)
 YES_NO = [("true", _("Yes")), ("false", _("No"))]
 
 
@@ -306,7 +305,6 @@ class ReleaseNoteFilter(django_filters.FilterSet):
 
     def __init__(self, *args, labels: dict[int, Label] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.found: dict[str, object] = {}  # search text → its matches (filter_text)
         self.labels = note_labels() if labels is None else labels
         for name, choices in note_choices(self.labels).items():
             self.filters[name].extra["choices"] = choices
@@ -322,19 +320,8 @@ class ReleaseNoteFilter(django_filters.FilterSet):
 
     def filter_text(self, queryset, name, value: str):
         """The search box: the notes search finds (every word, in either language, with the
-        glossary's other names and typo correction). Read once per request, however many
-        facet counts apply it (the matches are a subquery: no rows come to Python)."""
-        if value not in self.found:
-            self.found[value] = search(value).object_ids("release_note")
-        return queryset.filter(pk__in=self.found[value])
-
-    def without(self, *names: str):
-        """The results with some filters left out: the base for those facets' counts."""
-        queryset = self.queryset
-        for name, value in self.form.cleaned_data.items():
-            if name not in names and value not in (None, ""):
-                queryset = self.filters[name].filter(queryset, value)
-        return queryset
+        glossary's other names and typo correction), as a subquery: no rows come to Python."""
+        return queryset.filter(pk__in=search(value).object_ids("release_note"))
 
 
 _PLAIN_NUMBER = re.compile(r"[0-9]{1,10}")

@@ -322,9 +322,6 @@ class EnhancementQuerySet(models.QuerySet):
             self._release = current.version if current else None
         return self._release
 
-    def _entries(self, **conditions):
-        return StageEntry.objects.filter(release__version=self.release_version, **conditions)
-
     def for_release(self, version: str):
         """What entered a stage in the release, each with `release_stage` and
         `release_theme`: its entry there, joined (one per enhancement and release)."""
@@ -365,20 +362,6 @@ class EnhancementQuerySet(models.QuerySet):
         for row in rows:
             counts.setdefault(row["enhancement__owning_sig"], {})[row["stage"]] = row["n"]
         return counts
-
-    def with_stage_in_release(self):
-        """Annotate `release_stage` and `release_theme`: the entry in the release, read in
-        the same query as the rows (`for_release` already has them)."""
-        if "release_stage" in self.query.annotations:
-            return self
-        entry = self._entries(enhancement=models.OuterRef("pk"))
-        return self.annotate(
-            release_stage=models.Subquery(entry.values("stage")[:1]),
-            release_theme=models.Subquery(entry.values("major_theme")[:1]),
-        )
-
-    def for_cards(self):
-        return self.select_related("owning_sig")
 
 
 class KepStatus(models.TextChoices):

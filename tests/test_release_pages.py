@@ -108,14 +108,23 @@ def test_the_largest_release_page_stays_within_the_query_budget(client, django_a
     assert response.status_code == 200 and "data-action-required" not in response.content.decode()
 
 
+def without(filterset, left_out):
+    """The FilterSet's results with one filter left out, through its own filters."""
+    queryset = filterset.queryset
+    for name, value in filterset.form.cleaned_data.items():
+        if name != left_out and value not in (None, ""):
+            queryset = filterset.filters[name].filter(queryset, value)
+    return queryset
+
+
 def orm_facet_counts(filterset):
     """Each facet's counts as the FilterSet's own queries give them: every other filter applied."""
     counts = {}
     for facet in ("kind", "sig", "area"):
-        base = filterset.without(facet).order_by().values("pk")
+        base = without(filterset, facet).order_by().values("pk")
         rows = NoteLabel.objects.filter(facet=facet, notes__in=base).values_list("slug").annotate(n=Count("notes"))
         counts[facet] = dict(rows.order_by())
-    rows = filterset.without("action_required").order_by().values_list("action_required").annotate(n=Count("pk"))
+    rows = without(filterset, "action_required").order_by().values_list("action_required").annotate(n=Count("pk"))
     counts["action_required"] = {("true" if flag else "false"): n for flag, n in rows}
     return counts
 
