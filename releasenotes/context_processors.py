@@ -25,23 +25,34 @@ MAIN_NAV = [
 
 
 @lru_cache(maxsize=16)
-def _nav_urls(language: str, script_prefix: str) -> tuple[str, ...]:
-    """The navigation's URLs, which depend on the language and the mount point only:
-    reversed once per process rather than ten times per page."""
+def _nav_entries(language: str, script_prefix: str) -> tuple[tuple[str, str, str, str], ...]:
+    """(URL, label, URL name, section) of each entry. The URLs and labels depend on the
+    language and the mount point only: reversed and translated once per process rather
+    than on every page (a lazy label is translated again each time it is read)."""
     with translation.override(language):
-        return tuple(reverse(name) for name, _section, _label in MAIN_NAV)
+        return tuple((reverse(name), str(label), name, key) for name, key, label in MAIN_NAV)
 
 
 def main_nav(request, section: str) -> list[dict]:
     """Each entry with its URL and `current`: "page" on its own page, "true" elsewhere in
     its section (the value of aria-current), "" otherwise."""
-    urls = _nav_urls(translation.get_language(), get_script_prefix())
     match = request.resolver_match
     view_name = match.view_name if match else ""
     return [
         {"url": url, "label": label, "current": ("page" if view_name == name else "true") if section == key else ""}
-        for url, (name, key, label) in zip(urls, MAIN_NAV, strict=True)
+        for url, label, name, key in _nav_entries(translation.get_language(), get_script_prefix())
     ]
+
+
+def in_language(request, path: str, code: str) -> str:
+    """`path` (this request's) in the language `code`, as translate_url() gives it. Our
+    routes are not translated, so a page that resolved under its language prefix has the
+    same path under the other one: swapped here without resolving and reversing again."""
+    script_prefix = get_script_prefix()
+    own = f"{script_prefix}{translation.get_language()}/"
+    if request.resolver_match is not None and path.startswith(own):
+        return f"{script_prefix}{code}/{path[len(own):]}"
+    return translate_url(path, code)
 
 
 def site(request):
@@ -50,7 +61,7 @@ def site(request):
     path = request.get_full_path()
     alternates = []
     for code, _label in settings.LANGUAGES:
-        url = translate_url(path, code)
+        url = in_language(request, path, code)
         if url == path and code != translation.get_language():
             url = f"/{code}/"  # a page that exists in one language only: send to that language's home
         alternates.append(

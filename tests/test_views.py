@@ -47,6 +47,35 @@ def test_the_switcher_leads_to_the_same_page_in_the_other_language(client, page)
     assert f'<a href="{english}" hreflang="en" lang="en" rel="alternate">English</a>' in html
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/ko/feature-gates/NodeSwap/",
+        "/en/search/?q=%ED%8F%AC%EB%93%9C&kind=enhancement",
+        "/ko/releases/1.22/notes/?kind=feature&sig=sig-node&page=2",
+        "/ko/glossary/",
+        "/ko/no-such-page/",
+        "/en/releases/9.99/",
+    ],
+)
+def test_the_other_language_is_the_path_translate_url_gives(rf, path):
+    """The switcher swaps the language prefix of a page that resolved under it, which is
+    what Django's translate_url() gives for routes that are not translated."""
+    from django.urls import Resolver404, resolve, translate_url
+    from django.utils import translation
+
+    from releasenotes.context_processors import in_language
+
+    request = rf.get(path)
+    with translation.override(path[1:3]):
+        try:
+            request.resolver_match = resolve(request.path_info)
+        except Resolver404:
+            request.resolver_match = None
+        for code in ("ko", "en"):
+            assert in_language(request, request.get_full_path(), code) == translate_url(request.get_full_path(), code)
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_each_page_runs_a_small_constant_number_of_queries(client, page, django_assert_max_num_queries):
     # The page's own queries, plus one: the content version that keys the page cache.
