@@ -75,11 +75,6 @@ class EnhancementFilter(django_filters.FilterSet):
             cls._form_class = super().get_form_class()
         return cls._form_class
 
-    @property
-    def release_version(self) -> str | None:
-        """The release listed (after validation): the one asked for, else the current one."""
-        return self.form.cleaned_data.get("release") or None
-
     def filter_queryset(self, queryset):
         return self.apply(queryset, self.form.cleaned_data)
 
@@ -98,13 +93,43 @@ class EnhancementFilter(django_filters.FilterSet):
             queryset = queryset.filter(pk__in=search(data["q"]).object_ids("enhancement"))
         return queryset
 
-    def without(self, *names: str):
-        """The results with some filters left out: the base for those facets' counts."""
-        data = {name: value for name, value in self.form.cleaned_data.items() if name not in names}
-        return self.apply(self.queryset, data)
 
 
-def facet_counts(filterset: EnhancementFilter, owners) -> dict[str, dict]:
+def without(data, *names: str):
+    """The enhancements the filters in `data` (as EnhancementFilter's form cleans them)
+    give, with some filters left out: the list without its SIG filter, and the base of
+    the facets' counts."""
+    return EnhancementFilter.apply(Enhancement.objects.all(), {k: v for k, v in data.items() if k not in names})
+
+
+def clean_enhancement_query(query) -> dict | None:
+    """The enhancement list's filters as EnhancementFilter's form cleans them, the release
+    filled in as the FilterSet fills it, when every value is plainly valid: a release,
+    stage, theme or order as listed, a SIG by its slug, a search of at most its length.
+    None for anything else, for the FilterSet to decide and to name the field in error: as
+    clean_note_query, this only spares a page its form when there is nothing to correct."""
+    base = EnhancementFilter.base_filters
+    data = {}
+    for name in ("release", "stage", "theme", "sort"):
+        value = query.get(name, "")
+        if value and value not in {choice for choice, _label in base[name].extra["choices"]}:
+            return None
+        data[name] = value
+    if not data["release"]:
+        current = Release.objects.current()
+        data["release"] = current.version if current else ""
+    text = query.get("q", "").strip()
+    if len(text) > base["q"].extra["max_length"] or "\x00" in text:
+        return None
+    data["q"] = text
+    slug = query.get("sig", "")
+    data["sig"] = Sig.objects.filter(slug=slug).first() if slug else None
+    if slug and data["sig"] is None:
+        return None
+    return data
+
+
+def facet_counts(data, owners) -> dict[str, dict]:
     """For each facet, how many results each of its values would give.
 
     Each facet is counted with every *other* filter applied, so a count is what a person
@@ -115,13 +140,14 @@ def facet_counts(filterset: EnhancementFilter, owners) -> dict[str, dict]:
       theme (small, whatever the size of the data), so that a release, a stage and a
       theme describe one entry together.
     - The SIG facet counts `owners`: the (slug, name) of the owning SIG of each result
-      without the SIG filter, `filterset.without("sig")`, which the list reads anyway.
+      without the SIG filter, `without(data, "sig")`, which the list reads anyway.
+
+    `data` as EnhancementFilter's form cleans it, with the release listed.
     """
-    data = filterset.form.cleaned_data
-    stage, theme, version = data.get("stage"), data.get("theme"), filterset.release_version
+    stage, theme, version = data.get("stage"), data.get("theme"), data.get("release")
 
     entries = StageEntry.objects.filter(release__version__in=covered_releases())
-    kept = filterset.without("release", "stage", "theme")
+    kept = without(data, "release", "stage", "theme")
     if kept.query.has_filters():  # SIG or search: the entries of the enhancements they keep
         entries = entries.filter(enhancement__in=kept.values("pk"))
     rows = entries.values_list("release__version", "stage", "major_theme").annotate(n=Count("id")).order_by()

@@ -22,12 +22,14 @@ from .filters import (
     ReleaseNoteFilter,
     ReleaseNoteIndex,
     by_stage,
+    clean_enhancement_query,
     clean_note_query,
     facet_counts,
     note_choices,
     note_facet_groups,
     note_labels,
     order_enhancements,
+    without,
 )
 from .forms import UpgradeForm
 from .models import (
@@ -137,23 +139,26 @@ def release_notes(request, version):
 
 @public_page
 def enhancement_list(request):
-    filterset = EnhancementFilter(request.GET, queryset=Enhancement.objects.all(), request=request)
-    if not filterset.is_valid():
-        return render(request, "releasenotes/enhancement_list.html", {"filter": filterset, "invalid": True}, status=400)
-    release = filterset.release_version
-    if release is None:
+    data = clean_enhancement_query(request.GET)
+    if data is None:
+        filterset = EnhancementFilter(request.GET, queryset=Enhancement.objects.all(), request=request)
+        if not filterset.is_valid():
+            context = {"filter": filterset, "invalid": True}
+            return render(request, "releasenotes/enhancement_list.html", context, status=400)
+        data = filterset.form.cleaned_data
+    release = data.get("release")
+    if not release:
         raise Http404(_("No release has been loaded yet."))
-    data = filterset.form.cleaned_data
     # One release's enhancements (sixty-odd at most), read whole with every filter but
     # the SIG: the SIG facet is counted from them, and the chosen SIG's rows are listed.
     sort = data.get("sort")
-    listed = order_enhancements(filterset.without("sig"), sort)
+    listed = order_enhancements(without(data, "sig"), sort)
     # The columns are named per language already: no modeltranslation fallback rewriting.
     listed = list(listed.rewrite(False).values_list(*EnhancementRow.COLUMNS))
     if sort == "stage":
         listed = by_stage(listed, itemgetter(EnhancementRow.STAGE))
     sig = EnhancementRow.SIG
-    counts = facet_counts(filterset, [row[sig : sig + 2] for row in listed])
+    counts = facet_counts(data, [row[sig : sig + 2] for row in listed])
     chosen = data.get("sig")
     rows = [row for row in listed if row[sig] == chosen.slug] if chosen else listed
     paginator = Paginator(rows, LIST_PAGE_SIZE)
@@ -165,7 +170,6 @@ def enhancement_list(request):
     sigs = [SigChoice(slug, name) for slug, name in _sig_facet(counts, chosen)]
     groups, chips = enhancement_facets(request.GET, release, covered_releases(), sigs, LIST_STAGES, counts)
     context = {
-        "filter": filterset,
         "release": release,
         "page": page,
         "facets": counts,

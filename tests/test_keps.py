@@ -385,3 +385,43 @@ def test_the_list_links_each_row_as_the_records_link_themselves(client):
 def test_the_list_reads_the_facets_and_rows_in_two_queries(client, django_assert_max_num_queries, url, queries):
     with django_assert_max_num_queries(queries):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "release=1.27",
+        "release=1.27&stage=beta&theme=true&sort=stage",
+        "release=1.27&sig=sig-node&q=swap",
+        "stage=alpha&sort=name",
+        "release=1.18",
+        "release=v1.27",
+        "release=1.27&stage=Beta",
+        "release=1.27&stage=planned",
+        "release=1.27&theme=false",
+        "release=1.27&theme=True",
+        "release=1.27&sort=date",
+        "release=1.27&sig=node",
+        "release=1.27&sig=sig-nope",
+        "release=1.27&sig=%20sig-node",
+        "release=1.27&q=" + "x" * 5001,
+        "release=1.27&q=a%00b",
+        "release=1.27&q=%20%20",
+        "release=1.27&stage=beta&stage=nope",
+        "release=1.27&stage=nope&stage=beta",
+    ],
+)
+def test_the_plain_check_of_the_list_filters_agrees_with_the_filterset_or_leaves_it_the_decision(query):
+    """clean_enhancement_query accepts only what EnhancementFilter accepts, cleaned the same
+    way (the current release filled in when none is asked for)."""
+    from django.http import QueryDict
+
+    from releasenotes.filters import EnhancementFilter, clean_enhancement_query
+
+    filterset = EnhancementFilter(QueryDict(query), queryset=Enhancement.objects.all())
+    cleaned = clean_enhancement_query(QueryDict(query))
+    if cleaned is not None:
+        assert filterset.is_valid() and cleaned == filterset.form.cleaned_data
+    else:
+        assert not filterset.is_valid()
