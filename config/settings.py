@@ -143,12 +143,17 @@ TEMPLATES = [
         },
     },
     {
-        # The partials of long lists (see releasenotes/jinja_env.py); pages stay Django
-        # templates, so this backend comes second and answers only for its own names.
+        # The page shell, the long lists and their partials (see releasenotes/jinja_env.py).
+        # Most pages are Django templates, so this backend comes second and answers only
+        # for its own names.
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [],
         "APP_DIRS": True,
-        "OPTIONS": {"environment": "releasenotes.jinja_env.environment", "extensions": ["jinja2.ext.i18n"]},
+        "OPTIONS": {
+            "environment": "releasenotes.jinja_env.environment",
+            "extensions": ["jinja2.ext.i18n"],
+            "context_processors": ["releasenotes.context_processors.site"],
+        },
     },
 ]
 

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from . import manifests
 from .cache import public_page
@@ -133,7 +134,9 @@ def release_notes(request, version):
         raise Http404(_("There is no such page of results.")) from None
     page.object_list = index.notes(page.object_list)
     groups, chips = note_facet_groups(choices, data, index.facet_counts(data), request.GET)
-    context = {"version": version, "page": page, "facet_groups": groups, "chips": chips}
+    count = paginator.count
+    heading = ngettext("%(counter)s note", "%(counter)s notes", count) % {"counter": count}
+    context = {"version": version, "page": page, "heading": heading, "facet_groups": groups, "chips": chips}
     return render(request, "releasenotes/release_notes.html", context)
 
 

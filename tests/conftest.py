@@ -9,6 +9,25 @@ FIXTURES = sorted(str(p) for p in (REPO / "fixtures").glob("*.json"))
 FACTS = REPO.parent / "shared" / "data" / "k8s-1.22-facts.yaml"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _jinja2_pages_report_their_context():
+    """The test client reads `response.context` from the template_rendered signal, which
+    only Django's own template engine sends while tests run. Pages drawn by Jinja2 send it
+    here too, as Django's instrumented rendering does for its templates."""
+    from django.template.backends.jinja2 import Template
+    from django.test.signals import template_rendered
+
+    render = Template.render
+
+    def instrumented(self, context=None, request=None):
+        template_rendered.send(sender=self, template=self, context=dict(context or {}))
+        return render(self, context, request)
+
+    Template.render = instrumented
+    yield
+    Template.render = render
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Every database test starts from the real 1.22 dataset."""

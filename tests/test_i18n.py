@@ -37,6 +37,19 @@ def test_the_catalogue_holds_every_string_the_sources_mark(tmp_path):
     assert ("", "(remove this filter)") in {(c or "", i) for c, i in marked}  # read from a Jinja2 partial
 
 
+def test_the_catalogue_holds_every_plural_the_jinja2_templates_ask_for():
+    """makemessages reads only `_("…")` from a template: a plural a Jinja2 template asks
+    for through ngettext must be marked elsewhere (a Django template or Python) as well."""
+    import re
+
+    asked = set()
+    for template in (REPO / "releasenotes" / "jinja2").rglob("*.html"):
+        asked |= set(re.findall(r'ngettext\(\s*"([^"]+)",\s*"([^"]+)"', template.read_text()))
+    assert asked  # the pattern still finds them
+    held = {(e.msgid, e.msgid_plural) for e in polib.pofile(str(PO)) if e.msgid_plural and e.translated()}
+    assert asked - held == set()
+
+
 def test_the_compiled_catalogue_matches_the_source():
     """A stale django.mo would show English (or old Korean) where the .po says otherwise."""
     po = polib.pofile(str(PO))

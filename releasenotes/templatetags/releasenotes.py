@@ -103,5 +103,49 @@ def stage_badge(stage):
 
 @register.simple_tag(takes_context=True)
 def jinja(context, name, **values):
-    """A Jinja2 partial (see releasenotes/jinja_env.py) with the values given and the request."""
-    return mark_safe(engines["jinja2"].get_template(name).render(values, context.get("request")))  # noqa: S308 - autoescaped
+    """A Jinja2 partial (see releasenotes/jinja_env.py) with the values given and the request.
+
+    Drawn by the Jinja2 environment itself: a partial needs neither the context
+    processors nor the CSRF values that the backend adds to a whole page."""
+    template = engines["jinja2"].env.get_template(name)
+    return mark_safe(template.render(values, request=context.get("request")))  # noqa: S308 - autoescaped
+
+
+class LayoutNode(template.Node):
+    """The page shell (releasenotes/jinja2/layout.html) around a Django page: each part
+    between `{% layout %}`, `{% part name %}` and `{% endlayout %}` is rendered here, with
+    the page's blocks in it, and given to the layout as `parts`. One shell for the pages
+    of both template languages."""
+
+    def __init__(self, parts: list[tuple[str, template.NodeList]]):
+        self.parts = parts
+
+    def get_nodes_by_type(self, nodetype):
+        # So that {% extends %} finds the blocks inside the parts.
+        nodes = [self] if isinstance(self, nodetype) else []
+        for _name, nodelist in self.parts:
+            nodes.extend(nodelist.get_nodes_by_type(nodetype))
+        return nodes
+
+    def render(self, context):
+        parts = {name: mark_safe(nodelist.render(context)) for name, nodelist in self.parts}  # noqa: S308 - rendered
+        # The site's context processor gives these; an error page drawn without it has none.
+        values = {name: context[name] for name in ("alternates", "nav", "x_default") if name in context}
+        shell = engines["jinja2"].env.get_template("layout.html")
+        return shell.render(values, parts=parts, request=context.get("request"))
+
+
+@register.tag
+def layout(parser, token):
+    """`{% layout %}…{% part head %}…{% part content %}…{% endlayout %}`: see LayoutNode.
+    The first part is the title."""
+    parts, name = [], "title"
+    while True:
+        parts.append((name, parser.parse(("part", "endlayout"))))
+        token = parser.next_token()
+        if token.contents == "endlayout":
+            return LayoutNode(parts)
+        bits = token.split_contents()
+        if len(bits) != 2:
+            raise template.TemplateSyntaxError("{% part %} takes the name of one part")
+        name = bits[1]
