@@ -51,7 +51,7 @@ def in_language(request, path: str, code: str) -> str:
     script_prefix = get_script_prefix()
     own = f"{script_prefix}{translation.get_language()}/"
     if request.resolver_match is not None and path.startswith(own):
-        return f"{script_prefix}{code}/{path[len(own):]}"
+        return f"{script_prefix}{code}/{path[len(own) :]}"
     return translate_url(path, code)
 
 

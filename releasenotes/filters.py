@@ -94,7 +94,6 @@ class EnhancementFilter(django_filters.FilterSet):
         return queryset
 
 
-
 def without(data, *names: str):
     """The enhancements the filters in `data` (as EnhancementFilter's form cleans them)
     give, with some filters left out: the list without its SIG filter, and the base of
