@@ -20,7 +20,7 @@ from django.utils import translation
 from jinja2 import Environment
 
 from .facets import with_query
-from .templatetags.releasenotes import content, label_drawer, stage_badge
+from .rows import enhancement_rows, facet_options, note_rows
 
 
 def environment(**options) -> Environment:
@@ -32,9 +32,9 @@ def environment(**options) -> Environment:
             "static": static,
             "query_with": with_query,
             "get_language": translation.get_language,
-            "stage_badge": stage_badge,
-            "content": content,
-            "label_drawer": label_drawer,
+            "note_rows": note_rows,
+            "enhancement_rows": enhancement_rows,
+            "facet_options": facet_options,
         }
     )
     return env

@@ -1,0 +1,87 @@
+"""releasenotes/rows.py: the rows of long lists, drawn in Python, escape every value."""
+
+from types import SimpleNamespace
+
+from django.utils import translation
+
+from releasenotes.facets import Option
+from releasenotes.filters import Label
+from releasenotes.rows import enhancement_rows, facet_options, note_rows
+from releasenotes.templatetags.releasenotes import content
+
+HOSTILE = '<script>alert("x")</script>'
+
+
+def note(**changes):
+    values = {
+        "release_id": 1,
+        "release": SimpleNamespace(version="1.22"),
+        "pr_number": 101,
+        "html_en": "<p>English</p>",
+        "html_ko": "<p>한국어</p>",
+        "action_required": True,
+        "author": "someone",
+        "author_url": "https://github.com/someone",
+        "pr_url": "https://github.com/kubernetes/kubernetes/pull/101",
+        "documentation": [{"url": "https://kubernetes.io/docs/", "description": "Docs"}],
+        "feature_gates": ["NodeSwap"],
+        "label_list": [Label("kind", "feature"), Label("sig", "sig-node")],
+    }
+    return SimpleNamespace(**{**values, **changes})
+
+
+def test_a_note_row_escapes_what_upstream_and_editors_write_but_keeps_the_stored_html():
+    hostile = note(
+        author=HOSTILE,
+        author_url=f"https://github.com/{HOSTILE}",
+        documentation=[{"url": 'https://x/"onmouseover="y', "description": HOSTILE}],
+        feature_gates=[HOSTILE],
+        label_list=[Label("area", HOSTILE)],
+    )
+    with translation.override("ko"):
+        html = str(note_rows([hostile]))
+    assert "<script>" not in html and html.count("&lt;script&gt;") == 5
+    assert '"onmouseover' not in html and "&#34;onmouseover" in html
+    assert "<p>한국어</p>" in html  # stored sanitised when saved
+
+
+def test_a_note_row_says_what_the_template_said_in_each_language():
+    with translation.override("ko"):
+        korean = str(note_rows([note(), note(pr_number=102, html_ko="", action_required=False)]))
+    assert korean.count('<li class="note"') == 2 and korean.count("data-action-required") == 1
+    assert '<span class="badge action">조치 필요</span>' in korean
+    assert '<div lang="en" class="untranslated"><p>English</p></div>' in korean  # the one without Korean
+    assert '(<a href="https://github.com/kubernetes/kubernetes/pull/101">#101</a>, ' in korean
+    with translation.override("en"):
+        english = str(note_rows([note()], compact=True, headings=True))
+    assert '<h3><a href="/en/releases/1.22/notes/">1.22</a></h3>' in english
+    assert "<p>English</p>" in english and "badge action" not in english and 'class="meta"' not in english
+
+
+def test_an_enhancement_row_escapes_its_title_sig_and_gates():
+    row = SimpleNamespace(
+        kep_number=1,
+        title_en=HOSTILE,
+        title_ko="",
+        translation_sources={},
+        gates=HOSTILE,
+        sig_name=HOSTILE,
+        release_theme=True,
+        url="/en/enhancements/1/",
+        sig_url="/en/sigs/x/",
+        stage_badge="",
+    )
+    for language in ("en", "ko"):  # the title as text, and as English marked untranslated
+        with translation.override(language):
+            row.title = content(row, "title")
+            html = str(enhancement_rows([row]))
+        assert "<script>" not in html and html.count("&lt;script&gt;") == 3, language
+        assert 'class="badge theme"' in html
+
+
+def test_a_facet_value_escapes_its_label_and_link():
+    options = [Option(HOSTILE, '?q="><x', current=True, count=3), Option("Beta", "?stage=beta", stage="beta")]
+    html = str(facet_options(options))
+    assert "<script>" not in html and '"><x' not in html
+    assert 'aria-current="true"' in html and '<span class="count">(3)</span>' in html
+    assert 'class="badge stage stage-beta"' in html
