@@ -9,6 +9,7 @@
 PY="${PY:-.venv/bin/python}"
 SCRATCH=""
 GUNICORN_PID=""
+NOCACHE=""
 
 _stop_production_server() {
   if [ -n "$GUNICORN_PID" ] && kill -0 "$GUNICORN_PID" 2>/dev/null; then
@@ -16,6 +17,19 @@ _stop_production_server() {
     wait "$GUNICORN_PID" 2>/dev/null || true
   fi
   if [ -n "$SCRATCH" ]; then rm -rf "$SCRATCH"; fi
+  if [ -n "$NOCACHE" ]; then rm -rf "$NOCACHE"; fi
+}
+
+# Call before start_production_server: the production settings with Django's dummy cache,
+# so that every page is rendered in full ("no cache at all", as the page budgets say).
+use_no_cache() {
+  NOCACHE="$(mktemp -d)"
+  cat >"$NOCACHE/bench_nocache.py" <<'PY'
+from config.settings import *  # noqa: F403
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+PY
+  export PYTHONPATH="$NOCACHE:$PWD" DJANGO_SETTINGS_MODULE=bench_nocache
 }
 
 start_production_server() {

@@ -12,21 +12,12 @@ cd "$(dirname "$0")/.."
 DURATION="${NOTES_DURATION:-10s}"
 CONNECTIONS="${NOTES_CONNECTIONS:-20}"
 
-# No cache at all: the production settings with Django's dummy cache.
-NOCACHE="$(mktemp -d)"
-cat >"$NOCACHE/bench_nocache.py" <<'PY'
-from config.settings import *  # noqa: F403
-
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
-PY
-export PYTHONPATH="$NOCACHE:$PWD" DJANGO_SETTINGS_MODULE=bench_nocache
-
 # shellcheck source=bench/_server.sh
 . bench/_server.sh
+use_no_cache  # no cache at all: the production settings with Django's dummy cache
 start=$(date +%s.%N)
 start_production_server
 echo "scratch database prepared (migrate + sync_content + collectstatic) in $(echo "$(date +%s.%N) - $start" | bc) s" >&2
-trap 'rm -rf "$NOCACHE"; _stop_production_server' EXIT
 
 echo
 "$PY" bench/notes_pages.py || over=1
