@@ -6,7 +6,7 @@ page builds these from its own FilterSet and counts and includes the partial.
 """
 
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from django.http import QueryDict
 from django.utils.translation import gettext as _
@@ -36,9 +36,12 @@ def query_setter(query: QueryDict, name: str):
     head = urlencode([(key, value) for key, values in params[:at] for value in values])
     tail = urlencode([(key, value) for key, values in params[at + 1 :] for value in values])
 
+    without = "?" + "&".join(part for part in (head, tail) if part)
+    before, after = (f"?{head}&" if head else "?") + quote_plus(name) + "=", f"&{tail}" if tail else ""
+
     def link(value) -> str:
-        own = "" if value in (None, "") else urlencode([(name, value)])
-        return "?" + "&".join(part for part in (head, own, tail) if part)
+        # As urlencode() writes the pair, without building a list of pairs for each value.
+        return without if value in (None, "") else before + quote_plus(str(value)) + after
 
     return link
 

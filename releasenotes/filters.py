@@ -146,9 +146,8 @@ def facet_counts(data, owners) -> dict[str, dict]:
     stage, theme, version = data.get("stage"), data.get("theme"), data.get("release")
 
     entries = StageEntry.objects.filter(release__version__in=covered_releases())
-    kept = without(data, "release", "stage", "theme")
-    if kept.query.has_filters():  # SIG or search: the entries of the enhancements they keep
-        entries = entries.filter(enhancement__in=kept.values("pk"))
+    if data.get("sig") or data.get("q"):  # the entries of the enhancements they keep
+        entries = entries.filter(enhancement__in=without(data, "release", "stage", "theme").values("pk"))
     rows = entries.values_list("release__version", "stage", "major_theme").annotate(n=Count("id")).order_by()
     release_counts, stage_counts, theme_count = {}, {}, 0
     for release, entry_stage, major_theme, n in rows:  # one entry per enhancement and release
