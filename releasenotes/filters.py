@@ -1,10 +1,11 @@
 """The FilterSets behind the list pages and the API: one per list, shared by both."""
 
+import json
 import re
 from typing import NamedTuple
 
 import django_filters
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Count
 from django.db.models.functions import Lower
 from django.utils.translation import get_language
@@ -128,6 +129,25 @@ def clean_enhancement_query(query) -> dict | None:
     return data
 
 
+def plain_rows(queryset) -> list[tuple]:
+    """The rows of a values_list() queryset as the database gives them: the ORM writes the
+    SQL, but the values skip its per-value converters (JSON columns come as their text,
+    booleans as SQLite's 0 and 1), which cost a list more than running the statement.
+    For the lists that read a release's rows whole and convert only what they show."""
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def json_value(value, empty=None):
+    """A JSON column's value read by plain_rows: decoded text (SQLite, psycopg), or the
+    value a driver decoded already; `empty` for an empty list or object."""
+    if isinstance(value, str):
+        return empty if value in ("[]", "{}") else json.loads(value)
+    return value if value else empty
+
+
 def facet_counts(data, owners) -> dict[str, dict]:
     """For each facet, how many results each of its values would give.
 
@@ -148,7 +168,9 @@ def facet_counts(data, owners) -> dict[str, dict]:
     entries = StageEntry.objects.filter(release__version__in=covered_releases())
     if data.get("sig") or data.get("q"):  # the entries of the enhancements they keep
         entries = entries.filter(enhancement__in=without(data, "release", "stage", "theme").values("pk"))
-    rows = entries.values_list("release__version", "stage", "major_theme").annotate(n=Count("id")).order_by()
+    rows = plain_rows(
+        entries.values_list("release__version", "stage", "major_theme").annotate(n=Count("id")).order_by()
+    )
     release_counts, stage_counts, theme_count = {}, {}, 0
     for release, entry_stage, major_theme, n in rows:  # one entry per enhancement and release
         if (major_theme or not theme) and (not stage or entry_stage == stage):

@@ -25,10 +25,12 @@ from .filters import (
     clean_enhancement_query,
     clean_note_query,
     facet_counts,
+    json_value,
     note_choices,
     note_facet_groups,
     note_labels,
     order_enhancements,
+    plain_rows,
     without,
 )
 from .forms import UpgradeForm
@@ -156,7 +158,7 @@ def enhancement_list(request):
     sort = data.get("sort")
     listed = order_enhancements(without(data, "sig"), sort)
     # The columns are named per language already: no modeltranslation fallback rewriting.
-    listed = list(listed.rewrite(False).values_list(*EnhancementRow.COLUMNS))
+    listed = plain_rows(listed.rewrite(False).values_list(*EnhancementRow.COLUMNS))
     if sort == "stage":
         listed = by_stage(listed, itemgetter(EnhancementRow.STAGE))
     sig = EnhancementRow.SIG
@@ -192,8 +194,9 @@ def route(viewname: str, kwarg: str, sentinel):
 
 class EnhancementRow:
     """One row of the enhancement list (releasenotes/_enhancements.html), made from only
-    the columns the row shows, read as plain values; its title as `content` draws it,
-    its links and stage badge made once per list rather than once per row."""
+    the columns the row shows, read as plain rows (filters.plain_rows); its title as
+    `content` draws it, its links and stage badge made once per list rather than once per
+    row."""
 
     COLUMNS = (
         "kep_number",
@@ -231,9 +234,10 @@ class EnhancementRow:
         rows = []
         for kep, title_en, title_ko, sources, gates, sig_slug, sig_name, stage, theme in values:
             row = cls()
-            row.kep_number, row.title_en, row.title_ko, row.translation_sources = kep, title_en, title_ko, sources
+            row.kep_number, row.title_en, row.title_ko = kep, title_en, title_ko
+            row.translation_sources = json_value(sources, {})
             row.title = content(row, "title", language=language)
-            row.gates = ", ".join(gates) if gates else ""
+            row.gates = ", ".join(json_value(gates, ()))
             row.sig_name, row.release_theme = sig_name, theme
             row.url, row.sig_url = detail_url(kep), sig_url(sig_slug)
             if stage not in badges:
