@@ -507,9 +507,6 @@ class ReleaseNoteIndex:
         for label_id, label in self.labels.items():  # in label order
             for pk in self.carrying.get(label_id, set()) & page:
                 carried[pk].append(label)
-        documentation, feature_gates = (
-            ReleaseNote._meta.get_field(name) for name in ("documentation", "feature_gates")
-        )
         notes = []
         for pk in ids:
             _pk, release_id, pr_number, html_en, html_ko, action_required, author, docs, gates = found[pk]
@@ -522,8 +519,8 @@ class ReleaseNoteIndex:
                     html_ko,
                     bool(action_required),
                     author,
-                    documentation.from_db_value(docs, None, connection),
-                    feature_gates.from_db_value(gates, None, connection),
+                    json_value(docs, []),
+                    json_value(gates, []),
                     carried[pk],
                 )
             )
