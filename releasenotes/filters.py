@@ -5,6 +5,7 @@ import re
 from typing import NamedTuple
 
 import django_filters
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
 from django.db.models import Count
 from django.db.models.functions import Lower
@@ -134,7 +135,10 @@ def plain_rows(queryset) -> list[tuple]:
     SQL, but the values skip its per-value converters (JSON columns come as their text,
     booleans as SQLite's 0 and 1), which cost a list more than running the statement.
     For the lists that read a release's rows whole and convert only what they show."""
-    sql, params = queryset.query.sql_with_params()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing (a search that finds nothing)
+        return []
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

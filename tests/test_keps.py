@@ -425,3 +425,12 @@ def test_the_plain_check_of_the_list_filters_agrees_with_the_filterset_or_leaves
         assert filterset.is_valid() and cleaned == filterset.form.cleaned_data
     else:
         assert not filterset.is_valid()
+
+
+@pytest.mark.parametrize("q", ["zzqxvw", "%ff%fe"])  # no entry holds it; nothing to look for at all
+def test_a_search_that_finds_nothing_lists_nothing_and_counts_nothing(client, q):
+    response = client.get(f"/en/enhancements/?release=1.27&q={q}")
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == 0
+    assert response.context["facets"]["release"] == {} and response.context["facets"]["stage"] == {}
+    assert "No enhancement matches all of these filters." in response.content.decode()
