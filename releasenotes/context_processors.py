@@ -1,6 +1,7 @@
 from functools import lru_cache
 
 from django.conf import settings
+from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse, translate_url
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +32,25 @@ def _nav_entries(language: str, script_prefix: str) -> tuple[tuple[str, str, str
     than on every page (a lazy label is translated again each time it is read)."""
     with translation.override(language):
         return tuple((reverse(name), str(label), name, key) for name, key, label in MAIN_NAV)
+
+
+def shell_links() -> dict[str, str]:
+    """The links every page's shell draws (layout.html and its header and footer), error
+    pages included."""
+    return _shell_links(translation.get_language(), get_script_prefix())
+
+
+@lru_cache(maxsize=16)
+def _shell_links(language: str, script_prefix: str) -> dict[str, str]:
+    # They depend on the language and the mount point only: made once per process.
+    with translation.override(language):
+        return {
+            "home": reverse("releasenotes:home"),
+            "search": reverse("releasenotes:search"),
+            "api_schema": reverse("api:schema"),
+            "css": static("css/site.css"),
+            "favicon": static("favicon.svg"),
+        }
 
 
 def main_nav(request, section: str) -> list[dict]:

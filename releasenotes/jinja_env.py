@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import translation
 from jinja2 import Environment
 
+from .context_processors import shell_links
 from .facets import with_query
 from .rows import enhancement_rows, facet_options, note_rows
 
@@ -32,6 +33,7 @@ def environment(**options) -> Environment:
             "static": static,
             "query_with": with_query,
             "get_language": translation.get_language,
+            "shell_links": shell_links,
             "note_rows": note_rows,
             "enhancement_rows": enhancement_rows,
             "facet_options": facet_options,
