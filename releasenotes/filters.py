@@ -103,6 +103,9 @@ def without(data, *names: str):
     return EnhancementFilter.apply(Enhancement.objects.all(), {k: v for k, v in data.items() if k not in names})
 
 
+_PLAIN_SLUG = re.compile(r"[-a-z0-9]{1,100}")
+
+
 def clean_enhancement_query(query) -> dict | None:
     """The enhancement list's filters as EnhancementFilter's form cleans them, the release
     filled in as the FilterSet fills it, when every value is plainly valid: a release,
@@ -124,6 +127,8 @@ def clean_enhancement_query(query) -> dict | None:
         return None
     data["q"] = text
     slug = query.get("sig", "")
+    if slug and not _PLAIN_SLUG.fullmatch(slug):  # NUL and the like: the form refuses them
+        return None
     data["sig"] = Sig.objects.filter(slug=slug).first() if slug else None
     if slug and data["sig"] is None:
         return None

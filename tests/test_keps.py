@@ -405,6 +405,8 @@ def test_the_list_reads_the_facets_and_rows_in_two_queries(client, django_assert
         "release=1.27&sig=node",
         "release=1.27&sig=sig-nope",
         "release=1.27&sig=%20sig-node",
+        "release=1.27&sig=%00",
+        "release=1.27&sig=SIG-NODE",
         "release=1.27&q=" + "x" * 5001,
         "release=1.27&q=a%00b",
         "release=1.27&q=%20%20",
