@@ -20,8 +20,6 @@ def note_rows(notes, compact: bool = False, headings: bool = False) -> Markup:
     and author links after it; or the upstream English, which carries them, marked
     untranslated on a Korean page. `compact` leaves out the action badge, the labels,
     gates and documentation links; `headings` starts each release with its version."""
-    from .templatetags.releasenotes import label_drawer
-
     language = get_language() or "en"
     action = f'<span class="badge action">{escape(_("Action required"))}</span>\n'
     untranslated = f' <span class="badge untranslated-badge">{escape(_("Not yet translated"))}</span>'
@@ -55,6 +53,28 @@ def note_rows(notes, compact: bool = False, headings: bool = False) -> Markup:
         out.append("</li>")
     out.append("</ul>")
     return Markup("".join(out))  # noqa: S704 - every value escaped above; the notes' HTML stored sanitised
+
+
+def label_drawer():
+    """A function that draws a note's labels (kind, SIG, area) for one list of notes: each
+    label's markup is built once, its kind name translated once, however many notes carry
+    it (a list carries hundreds of labels)."""
+    from .filters import NOTE_KINDS
+
+    kinds = {slug: str(label) for slug, label in NOTE_KINDS}
+    drawn: dict[tuple[str, str], str] = {}
+
+    def draw(labels) -> str:
+        parts = []
+        for label in labels:
+            key = (label.facet, label.slug)
+            if key not in drawn:
+                name = kinds.get(label.slug, label.slug) if label.facet == "kind" else label.slug
+                drawn[key] = f'<span class="label label-{escape(label.facet)}">{escape(name)}</span> '
+            parts.append(drawn[key])
+        return "".join(parts)  # each part escaped above
+
+    return draw
 
 
 def enhancement_rows(rows) -> Markup:

@@ -1,10 +1,9 @@
 from django import template
 from django.template import engines
 from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from markupsafe import escape
 
 from .. import translation_status
 from ..facets import with_query
@@ -63,29 +62,6 @@ def get_item(mapping, key):
     if mapping is None:
         return None
     return mapping.get(key)
-
-
-def label_drawer():
-    """A function that draws a note's labels (kind, SIG, area) as the notes list shows
-    them, for one list: each label's markup is built once, its kind name translated once,
-    however many notes carry it. In the template, a list's hundreds of labels cost more
-    than the rest of its notes."""
-    from ..filters import NOTE_KINDS
-
-    kinds = {slug: str(label) for slug, label in NOTE_KINDS}
-    drawn: dict[tuple[str, str], str] = {}
-
-    def draw(labels) -> str:
-        parts = []
-        for label in labels:
-            key = (label.facet, label.slug)
-            if key not in drawn:
-                name = kinds.get(label.slug, label.slug) if label.facet == "kind" else label.slug
-                drawn[key] = f'<span class="label label-{escape(label.facet)}">{escape(name)}</span> '
-            parts.append(drawn[key])
-        return SafeString("".join(parts))  # each part escaped above
-
-    return draw
 
 
 @register.simple_tag
