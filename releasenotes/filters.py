@@ -140,11 +140,45 @@ def plain_rows(queryset) -> list[tuple]:
     SQL, but the values skip its per-value converters (JSON columns come as their text,
     booleans as SQLite's 0 and 1), which cost a list more than running the statement.
     For the lists that read a release's rows whole and convert only what they show."""
+    return _run(_statement(queryset))
+
+
+def plain_rows_once(key: tuple, build) -> list[tuple]:
+    """plain_rows(build()), with build()'s SQL written once per `key` and process, then run
+    afresh on every call.
+
+    For a statement that depends on the values named in `key` (filter values the form or
+    the plain check accepted, the language) and on the code only, never on what the
+    database holds: build() asks the QuerySet vocabulary and reads nothing
+    (tests/test_keps.py checks). Writing the SQL, through the vocabulary and the ORM's
+    compiler, costs a list page more than running it; the rows themselves are never kept."""
+    key = (connection.vendor, *key)
+    statement = _STATEMENTS.get(key, _UNWRITTEN)
+    if statement is _UNWRITTEN:
+        if len(_STATEMENTS) >= _STATEMENTS_KEPT:  # the keys are bounded by the choices; a guard
+            _STATEMENTS.clear()
+        statement = _STATEMENTS[key] = _statement(build())
+    return _run(statement)
+
+
+_STATEMENTS: dict[tuple, tuple | None] = {}
+_STATEMENTS_KEPT = 4096
+_UNWRITTEN = object()
+
+
+def _statement(queryset) -> tuple | None:
     try:
         sql, params = queryset.query.sql_with_params()
     except EmptyResultSet:  # a filter that can match nothing (a search that finds nothing)
+        return None
+    return queryset.db, sql, params
+
+
+def _run(statement) -> list[tuple]:
+    if statement is None:
         return []
-    with connections[queryset.db].cursor() as cursor:
+    db, sql, params = statement
+    with connections[db].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -174,12 +208,10 @@ def facet_counts(data, owners) -> dict[str, dict]:
     """
     stage, theme, version = data.get("stage"), data.get("theme"), data.get("release")
 
-    entries = StageEntry.objects.filter(release__version__in=covered_releases())
-    if data.get("sig") or data.get("q"):  # the entries of the enhancements they keep
-        entries = entries.filter(enhancement__in=without(data, "release", "stage", "theme").values("pk"))
-    rows = plain_rows(
-        entries.values_list("release__version", "stage", "major_theme").annotate(n=Count("id")).order_by()
-    )
+    if data.get("sig") or data.get("q"):
+        rows = plain_rows(entry_counts(data))
+    else:  # the same statement for every list without them
+        rows = plain_rows_once(("entry counts",), lambda: entry_counts(data))
     release_counts, stage_counts, theme_count = {}, {}, 0
     for release, entry_stage, major_theme, n in rows:  # one entry per enhancement and release
         if (major_theme or not theme) and (not stage or entry_stage == stage):
@@ -200,6 +232,15 @@ def facet_counts(data, owners) -> dict[str, dict]:
         "sig_names": sig_names,
         "theme": {"true": theme_count},
     }
+
+
+def entry_counts(data):
+    """The stage entries of the covered releases, counted by release, stage and major theme:
+    of the enhancements the SIG and search filters in `data` keep, when it has them."""
+    entries = StageEntry.objects.filter(release__version__in=covered_releases())
+    if data.get("sig") or data.get("q"):
+        entries = entries.filter(enhancement__in=without(data, "release", "stage", "theme").values("pk"))
+    return entries.values_list("release__version", "stage", "major_theme").annotate(n=Count("id")).order_by()
 
 
 class FeatureGateFilter(django_filters.FilterSet):

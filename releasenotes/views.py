@@ -31,6 +31,7 @@ from .filters import (
     note_labels,
     order_enhancements,
     plain_rows,
+    plain_rows_once,
     without,
 )
 from .forms import UpgradeForm
@@ -156,9 +157,11 @@ def enhancement_list(request):
     # One release's enhancements (sixty-odd at most), read whole with every filter but
     # the SIG: the SIG facet is counted from them, and the chosen SIG's rows are listed.
     sort = data.get("sort")
-    listed = order_enhancements(without(data, "sig"), sort)
-    # The columns are named per language already: no modeltranslation fallback rewriting.
-    listed = plain_rows(listed.rewrite(False).values_list(*EnhancementRow.COLUMNS))
+    if data.get("q"):  # the search's statement depends on its text
+        listed = plain_rows(enhancement_listing(data))
+    else:
+        key = ("enhancement list", release, data.get("stage"), data.get("theme"), sort, get_language())
+        listed = plain_rows_once(key, lambda: enhancement_listing(data))
     if sort == "stage":
         listed = by_stage(listed, itemgetter(EnhancementRow.STAGE))
     sig = EnhancementRow.SIG
@@ -182,6 +185,14 @@ def enhancement_list(request):
         "sorts": SORTS,
     }
     return render(request, "releasenotes/enhancement_list.html", context)
+
+
+def enhancement_listing(data):
+    """The enhancement list's rows, every filter in `data` applied but the SIG, in the order
+    asked for: the columns of EnhancementRow, named per language already (no
+    modeltranslation fallback rewriting)."""
+    listing = order_enhancements(without(data, "sig"), data.get("sort"))
+    return listing.rewrite(False).values_list(*EnhancementRow.COLUMNS)
 
 
 def route(viewname: str, kwarg: str, sentinel):

@@ -436,3 +436,35 @@ def test_a_search_that_finds_nothing_lists_nothing_and_counts_nothing(client, q)
     assert response.context["page"].paginator.count == 0
     assert response.context["facets"]["release"] == {} and response.context["facets"]["stage"] == {}
     assert "No enhancement matches all of these filters." in response.content.decode()
+
+
+def test_the_list_statements_are_written_from_the_filters_alone(django_assert_num_queries):
+    """The list and its counts write their SQL once per filter values and language
+    (filters.plain_rows_once): safe only while writing it reads nothing from the database,
+    whatever the release, stage, theme, order and language."""
+    from itertools import product
+
+    from django.utils import translation
+
+    from releasenotes.filters import entry_counts
+    from releasenotes.views import enhancement_listing
+
+    for release, stage, theme, sort, language in product(
+        ("1.19", "1.22", "1.34"), ("", "alpha", "deprecated"), ("", "true"), ("", "stage", "sig", "name"), ("en", "ko")
+    ):
+        data = {"release": release, "stage": stage, "theme": theme, "sort": sort, "sig": None, "q": ""}
+        with translation.override(language), django_assert_num_queries(0):
+            enhancement_listing(data).query.sql_with_params()
+            entry_counts(data).query.sql_with_params()
+
+
+def test_the_list_reads_its_rows_afresh_each_time(client):
+    """Only the statement is written once: an entry changed between two requests shows."""
+    url = "/en/enhancements/?release=1.27&stage=beta"
+    before = {row[0] for row in client.get(url).context["page"].paginator.object_list}
+    entry = StageEntry.objects.filter(release__version="1.27", stage="beta").select_related("enhancement").first()
+    entry.stage = "alpha"
+    entry.save()
+    after = {row[0] for row in client.get(url).context["page"].paginator.object_list}
+    assert entry.enhancement.kep_number in before
+    assert after == before - {entry.enhancement.kep_number}
