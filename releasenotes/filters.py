@@ -458,47 +458,45 @@ def clean_note_query(query, version: str, choices: dict[str, list[tuple[str, str
 class ReleaseNoteIndex:
     """One release's notes as sets of ids: the notes in list order (action required first,
     then by PR number), those that need action, those the search finds, and for each label
-    the notes that carry it. Read in two queries of plain rows, they give the notes browser
-    every facet count, the filtered list and its pages as ReleaseNoteFilter's queries would
+    the notes that carry it. Read in one query of plain rows (each note's `label_ids` with
+    it, from the release_note_listing index alone), they give the notes browser every facet
+    count, the filtered list and its pages as ReleaseNoteFilter's queries would
     (tests/test_release_pages.py compares the two on many combinations); only the page's
     own notes are read in full (`notes`)."""
-
-    # The note ids of each label, as one string per label (SQLite and PostgreSQL spell it
-    # differently): a release's thousands of label links cost less as fifty rows.
-    AGGREGATE = {"postgresql": "string_agg(CAST(l.releasenote_id AS TEXT), ',')"}
-    AGGREGATE_DEFAULT = "group_concat(l.releasenote_id)"
 
     def __init__(self, version: str, labels: dict[int, Label], search_text: str = ""):
         self.labels = labels
         self.label_ids = {label: pk for pk, label in labels.items()}
-        note, link = ReleaseNote._meta.db_table, ReleaseNote.labels.through._meta.db_table
-        release = Release._meta.db_table
+        note, release = ReleaseNote._meta.db_table, Release._meta.db_table
         found, params = "0", []
         if search_text:
             matches = search(search_text).object_ids("release_note")
             if matches:
                 found, params = f"n.id IN ({matches.sql})", list(matches.params)
-        in_release = f"INNER JOIN {release} r ON r.id = n.release_id WHERE r.version = %s"
-        aggregate = self.AGGREGATE.get(connection.vendor, self.AGGREGATE_DEFAULT)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT n.id, n.action_required, n.pr_number, {found} FROM {note} n {in_release}"  # noqa: S608
+                f"SELECT n.id, n.action_required, n.pr_number, {found}, n.label_ids FROM {note} n"  # noqa: S608
+                f" INNER JOIN {release} r ON r.id = n.release_id WHERE r.version = %s"
                 " ORDER BY n.action_required DESC, n.pr_number",
                 [*params, version],
             )
             rows = cursor.fetchall()
-            cursor.execute(
-                f"SELECT l.notelabel_id, {aggregate} FROM {link} l"  # noqa: S608 - constants
-                f" INNER JOIN {note} n ON n.id = l.releasenote_id {in_release} GROUP BY l.notelabel_id",
-                [version],
-            )
-            links = cursor.fetchall()
         self.order = [pk for pk, *_rest in rows]
-        self.pr_numbers = {pk: pr_number for pk, _flag, pr_number, _found in rows}
+        self.pr_numbers = {pk: pr_number for pk, _flag, pr_number, _found, _ids in rows}
         self.everything = frozenset(self.order)
-        self.flagged = frozenset(pk for pk, flag, _pr, _found in rows if flag)
-        self.found = frozenset(pk for pk, _flag, _pr, is_found in rows if is_found)
-        self.carrying = {label: set(map(int, ids.split(","))) for label, ids in links if label in labels}
+        self.flagged = frozenset(pk for pk, flag, _pr, _found, _ids in rows if flag)
+        self.found = frozenset(pk for pk, _flag, _pr, is_found, _ids in rows if is_found)
+        self.carried = {pk: ids for pk, _flag, _pr, _found, ids in rows}
+        carrying: dict[str, set[int]] = {}
+        for pk, _flag, _pr, _found, ids in rows:
+            if ids:
+                for label in ids.split(","):
+                    notes = carrying.get(label)
+                    if notes is None:
+                        carrying[label] = notes = set()
+                    notes.add(pk)
+        self.known = {str(pk): pk for pk in labels}
+        self.carrying = {self.known[label]: notes for label, notes in carrying.items() if label in self.known}
 
     def matching(self, data, leave_out: str = "") -> frozenset[int]:
         """The ids of the notes the filters in `data` (cleaned as ReleaseNoteFilter cleans
@@ -541,6 +539,11 @@ class ReleaseNoteIndex:
         counts["action_required"] = {value: n for value, n in by_flag.items() if n}
         return counts
 
+    def _labels_of(self, pk: int, rank: dict[int, int]) -> list[Label]:
+        """Note `pk`'s labels, in label order (`rank`)."""
+        ids = [self.known[key] for key in self.carried[pk].split(",") if key in self.known] if self.carried[pk] else []
+        return [self.labels[label_id] for label_id in sorted(ids, key=rank.get)]
+
     def notes(self, ids) -> list["ListedNote"]:
         """The notes of these ids, in their order, each with its labels in label order:
         one query for the columns a list shows."""
@@ -552,11 +555,8 @@ class ReleaseNoteIndex:
         with connection.cursor() as cursor:
             cursor.execute(sql, list(ids))
             found = {values[0]: values for values in cursor.fetchall()}
-        page = set(ids)
-        carried = {pk: [] for pk in ids}
-        for label_id, label in self.labels.items():  # in label order
-            for pk in self.carrying.get(label_id, set()) & page:
-                carried[pk].append(label)
+        rank = {pk: n for n, pk in enumerate(self.labels)}  # label order
+        carried = {pk: self._labels_of(pk, rank) for pk in ids}
         notes = []
         for pk in ids:
             _pk, release_id, pr_number, html_en, html_ko, action_required, author, docs, gates = found[pk]

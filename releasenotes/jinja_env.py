@@ -14,8 +14,10 @@ so the Korean catalogue covers these templates like the others; a plural is aske
 with ngettext and marked where makemessages reads it (tests/test_i18n.py checks both).
 """
 
+from functools import lru_cache
+
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import translation
 from jinja2 import Environment
 
@@ -24,12 +26,25 @@ from .facets import with_query
 from .rows import enhancement_rows, facet_options, note_rows
 
 
+def url(name: str, *args) -> str:
+    """reverse(name, args=args) for the page's language: a route's URL for the same
+    arguments depends on the code, the language and the mount point only, so each is
+    made once per process (the shells and crumbs of every page ask for the same few)."""
+    return _reversed(name, args, translation.get_language(), get_script_prefix())
+
+
+@lru_cache(maxsize=1024)
+def _reversed(name: str, args: tuple, language: str, script_prefix: str) -> str:
+    # Called while `language` is the active one: it only keys the memo.
+    return reverse(name, args=args or None)
+
+
 def environment(**options) -> Environment:
     env = Environment(**options)  # noqa: S701 - the backend sets autoescape=True
     env.install_gettext_callables(translation.gettext, translation.ngettext, newstyle=False)
     env.globals.update(
         {
-            "url": lambda name, *args, **kwargs: reverse(name, args=args or None, kwargs=kwargs or None),
+            "url": url,
             "static": static,
             "query_with": with_query,
             "get_language": translation.get_language,

@@ -5,7 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connections, models
 from django.db.models import Case, Count, F, Q, Value, When
 from django.db.models.functions import Lower
-from django.db.models.signals import pre_save
+from django.db.models.signals import m2m_changed, post_delete, pre_delete, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
@@ -889,6 +889,12 @@ class ReleaseNote(Editable):
     )
     feature_gates = models.JSONField(_("feature gates"), default=list, blank=True)
     kep_numbers = models.JSONField(_("KEP numbers"), default=list, blank=True)
+    # Derived from `labels`, never edited: their ids, ascending, comma-separated. The notes
+    # browser reads them with the release's other listing columns, in one scan of
+    # release_note_listing, instead of joining every label link of the release. Kept by
+    # refresh_label_ids: on every change of a note's labels, a label's deletion, and at
+    # the end of each sync (which adds links in bulk, past the signals).
+    label_ids = models.TextField(_("label ids"), blank=True, default="", editable=False)
 
     objects = ReleaseNoteQuerySet.as_manager()
 
@@ -902,7 +908,9 @@ class ReleaseNote(Editable):
         indexes = [
             # The notes browser lists one release's notes, action required first: read in
             # index order, so a page reads its own rows only, not the release's to sort them.
-            models.Index(fields=["release", "-action_required", "pr_number"], name="release_note_listing"),
+            # Its label ids too, so that the notes browser's index of a release is read
+            # from the index alone.
+            models.Index(fields=["release", "-action_required", "pr_number", "label_ids"], name="release_note_listing"),
         ]
 
     def __str__(self):
@@ -941,6 +949,26 @@ class ReleaseNote(Editable):
             note.label_list = carried.get(note.pk, [])
         return notes
 
+    @classmethod
+    def refresh_label_ids(cls, note_ids=None) -> int:
+        """Write `label_ids` wherever it differs from the labels the notes carry: of the
+        notes `note_ids`, or of every note. Returns how many notes it wrote."""
+        links = cls.labels.through.objects.order_by("releasenote_id", "notelabel_id")
+        notes = cls.objects.all()
+        if note_ids is not None:
+            note_ids = list(note_ids)
+            links, notes = links.filter(releasenote_id__in=note_ids), notes.filter(pk__in=note_ids)
+        carried: dict[int, list[str]] = {}
+        for note_id, label_id in links.values_list("releasenote_id", "notelabel_id"):
+            carried.setdefault(note_id, []).append(str(label_id))
+        stale = []
+        for pk, stored in notes.values_list("pk", "label_ids"):
+            ids = ",".join(carried.get(pk, ()))
+            if stored != ids:
+                stale.append(cls(pk=pk, label_ids=ids))
+        cls.objects.bulk_update(stale, ["label_ids"], batch_size=500)
+        return len(stale)
+
     def labels_of(self, facet: str) -> list[str]:
         return sorted(label.slug for label in self.labels.all() if label.facet == facet)
 
@@ -959,3 +987,35 @@ class ReleaseNote(Editable):
     def save(self, *args, **kwargs):
         self.render()
         super().save(*args, **kwargs)
+        # The row was written whole, `label_ids` as this copy held it: the labels decide.
+        self._follow_labels()
+
+    def _follow_labels(self):
+        ReleaseNote.refresh_label_ids([self.pk])
+        self.label_ids = ReleaseNote.objects.filter(pk=self.pk).values_list("label_ids", flat=True).first() or ""
+
+
+@receiver(m2m_changed, sender=ReleaseNote.labels.through)
+def _note_labels_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """Keep `label_ids` with the labels however they change: from a note (`note.labels`,
+    as the admin and the sync set them) or from a label (`label.notes`)."""
+    if not reverse:  # the note itself
+        if action in ("post_add", "post_remove", "post_clear"):
+            instance._follow_labels()
+    elif action == "pre_clear":  # a label losing all its notes: which, asked before they go
+        instance._notes_cleared = list(instance.notes.values_list("pk", flat=True))
+    elif action == "post_clear":
+        ReleaseNote.refresh_label_ids(getattr(instance, "_notes_cleared", []))
+    elif action in ("post_add", "post_remove"):
+        ReleaseNote.refresh_label_ids(pk_set)
+
+
+@receiver(pre_delete, sender=NoteLabel)
+def _note_label_deleting(sender, instance, **kwargs):
+    instance._carried_by = list(instance.notes.values_list("pk", flat=True))
+
+
+@receiver(post_delete, sender=NoteLabel)
+def _note_label_deleted(sender, instance, **kwargs):
+    # Its links went with it, past m2m_changed.
+    ReleaseNote.refresh_label_ids(getattr(instance, "_carried_by", []))

@@ -63,7 +63,7 @@ class SnippetTranslation(TranslationOptions):
 # django-simple-history's notes on django-modeltranslation). The untranslated column
 # (`title`) is left out: it follows the editor's interface language, so recording it
 # would show an English field as changed when only the Korean one was. Derived columns
-# (translation fingerprints, rendered HTML) are left out too.
+# (translation fingerprints, rendered HTML, a note's label ids) are left out too.
 for _model in (Release, Sig, Enhancement, StageEntry, Theme, ApiRemoval, FaqEntry, GlossaryTerm, Snippet):
     _derived = [f for f in ("translation_sources", "rendered_html") if hasattr(_model, f)]
     simple_history.register(_model, app=__package__, excluded_fields=[*_derived, *_model.TRANSLATED_FIELDS])
@@ -78,5 +78,5 @@ class ReleaseNoteTranslation(TranslationOptions):
 simple_history.register(
     ReleaseNote,
     app=__package__,
-    excluded_fields=["translation_sources", "html", "html_en", "html_ko", *ReleaseNote.TRANSLATED_FIELDS],
+    excluded_fields=["translation_sources", "html", "html_en", "html_ko", "label_ids", *ReleaseNote.TRANSLATED_FIELDS],
 )

@@ -16,6 +16,7 @@ import yaml
 from django.conf import settings
 from simple_history.utils import bulk_create_with_history
 
+from ..cache import bump_content_version
 from ..importers.keps import load_keps
 from ..models import NoteFacet, NoteLabel, Release, ReleaseNote
 from ..versions import try_normalise
@@ -245,6 +246,10 @@ def import_release_notes(
             scope={"release": release},
             create=lambda objs: bulk_create_with_history(objs, ReleaseNote, batch_size=500),
         )
+    # New notes' links are written in bulk, past the signal that keeps their label ids;
+    # this also mends any written so elsewhere. Derived data: not a change to report.
+    if ReleaseNote.refresh_label_ids():
+        bump_content_version()
 
 
 def sync_release_notes(report: SyncReport, dry_run: bool) -> None:
