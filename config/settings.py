@@ -152,7 +152,10 @@ TEMPLATES = [
         "OPTIONS": {
             "environment": "releasenotes.jinja_env.environment",
             "extensions": ["jinja2.ext.i18n"],
-            "context_processors": ["releasenotes.context_processors.site"],
+            "context_processors": [
+                "releasenotes.context_processors.site",
+                "releasenotes.context_processors.jinja_translations",
+            ],
         },
     },
 ]

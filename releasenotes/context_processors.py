@@ -1,4 +1,4 @@
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from django.conf import settings
 from django.templatetags.static import static
@@ -97,3 +97,17 @@ def site(request):
         "alternates": alternates,
         "x_default": next(a["url"] for a in alternates if a["code"] == settings.LANGUAGE_CODE),
     }
+
+
+def jinja_translations(request):
+    """The `gettext` behind a Jinja2 page's `_("…")` (the i18n extension looks for it in
+    the page's context first): each interface string translated once per language and
+    process, as Django's gettext translates it, rather than through the active language
+    on each of the page's fifty-odd calls."""
+    return {"gettext": partial(_translated, translation.get_language())}
+
+
+@lru_cache(maxsize=4096)
+def _translated(language: str, message: str) -> str:
+    # Called while `language` is the active one (the page's): it only keys the memo.
+    return translation.gettext(message)

@@ -5,6 +5,7 @@ sets one filter, with its count) and the active filters as removable `Chip`s. An
 page builds these from its own FilterSet and counts and includes the partial.
 """
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import quote_plus, urlencode
 
@@ -27,6 +28,9 @@ def with_query(query: QueryDict, **changes) -> str:
     return f"?{encoded}" if encoded else "?"
 
 
+_UNQUOTED = re.compile(r"[A-Za-z0-9_.~-]+")  # what quote_plus() never changes
+
+
 def query_setter(query: QueryDict, name: str):
     """value -> with_query(query, **{name: value}), with the other parameters encoded
     once: a facet links each of its values with the same query string around it."""
@@ -40,8 +44,12 @@ def query_setter(query: QueryDict, name: str):
     before, after = (f"?{head}&" if head else "?") + quote_plus(name) + "=", f"&{tail}" if tail else ""
 
     def link(value) -> str:
-        # As urlencode() writes the pair, without building a list of pairs for each value.
-        return without if value in (None, "") else before + quote_plus(str(value)) + after
+        # As urlencode() writes the pair, without building a list of pairs for each value
+        # (a value of characters quote_plus leaves alone, as most are, is written as it is).
+        if value in (None, ""):
+            return without
+        value = str(value)
+        return before + (value if _UNQUOTED.fullmatch(value) else quote_plus(value)) + after
 
     return link
 

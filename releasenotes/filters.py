@@ -2,6 +2,8 @@
 
 import json
 import re
+from collections import defaultdict
+from functools import lru_cache
 from typing import NamedTuple
 
 import django_filters
@@ -481,22 +483,21 @@ class ReleaseNoteIndex:
                 [*params, version],
             )
             rows = cursor.fetchall()
+        self.rows = rows
         self.order = [pk for pk, *_rest in rows]
-        self.pr_numbers = {pk: pr_number for pk, _flag, pr_number, _found, _ids in rows}
         self.everything = frozenset(self.order)
         self.flagged = frozenset(pk for pk, flag, _pr, _found, _ids in rows if flag)
-        self.found = frozenset(pk for pk, _flag, _pr, is_found, _ids in rows if is_found)
+        self.found = frozenset(pk for pk, _flag, _pr, is_found, _ids in rows if is_found) if search_text else None
         self.carried = {pk: ids for pk, _flag, _pr, _found, ids in rows}
-        carrying: dict[str, set[int]] = {}
-        for pk, _flag, _pr, _found, ids in rows:
+        # Each label's Label and rank in label order, by the text `label_ids` writes it as.
+        self.known = {str(pk): (rank, label) for rank, (pk, label) in enumerate(labels.items())}
+        carrying: dict[str, set[int]] = defaultdict(set)
+        for pk, ids in self.carried.items():
             if ids:
-                for label in ids.split(","):
-                    notes = carrying.get(label)
-                    if notes is None:
-                        carrying[label] = notes = set()
-                    notes.add(pk)
-        self.known = {str(pk): pk for pk in labels}
-        self.carrying = {self.known[label]: notes for label, notes in carrying.items() if label in self.known}
+                for key in ids.split(","):
+                    carrying[key].add(pk)
+        label_ids = {str(pk): pk for pk in labels}
+        self.carrying = {label_ids[key]: notes for key, notes in carrying.items() if key in label_ids}
 
     def matching(self, data, leave_out: str = "") -> frozenset[int]:
         """The ids of the notes the filters in `data` (cleaned as ReleaseNoteFilter cleans
@@ -511,9 +512,9 @@ class ReleaseNoteIndex:
         if flag:
             ids = ids & self.flagged if flag == "true" else ids - self.flagged
         if data.get("pr") is not None:
-            ids = frozenset(pk for pk in ids if self.pr_numbers[pk] == data["pr"])
+            ids = ids & {pk for pk, _flag, pr_number, _found, _ids in self.rows if pr_number == data["pr"]}
         if data.get("q"):
-            ids = ids & self.found
+            ids = ids & (self.found or frozenset())
         return ids
 
     def results(self, data) -> list[int]:
@@ -539,10 +540,10 @@ class ReleaseNoteIndex:
         counts["action_required"] = {value: n for value, n in by_flag.items() if n}
         return counts
 
-    def _labels_of(self, pk: int, rank: dict[int, int]) -> list[Label]:
-        """Note `pk`'s labels, in label order (`rank`)."""
-        ids = [self.known[key] for key in self.carried[pk].split(",") if key in self.known] if self.carried[pk] else []
-        return [self.labels[label_id] for label_id in sorted(ids, key=rank.get)]
+    def _labels_of(self, pk: int) -> list[Label]:
+        """Note `pk`'s labels, in label order."""
+        ids, known = self.carried[pk], self.known
+        return [label for _rank, label in sorted(known[key] for key in ids.split(",") if key in known)] if ids else []
 
     def notes(self, ids) -> list["ListedNote"]:
         """The notes of these ids, in their order, each with its labels in label order:
@@ -555,8 +556,7 @@ class ReleaseNoteIndex:
         with connection.cursor() as cursor:
             cursor.execute(sql, list(ids))
             found = {values[0]: values for values in cursor.fetchall()}
-        rank = {pk: n for n, pk in enumerate(self.labels)}  # label order
-        carried = {pk: self._labels_of(pk, rank) for pk in ids}
+        carried = {pk: self._labels_of(pk) for pk in ids}
         notes = []
         for pk in ids:
             _pk, release_id, pr_number, html_en, html_ko, action_required, author, docs, gates = found[pk]
@@ -611,9 +611,20 @@ def note_facet_groups(choices, data, counts, query) -> tuple[list[Group], list[C
     """The notes browser's facets as the facet block draws them (releasenotes.facets):
     each value with its count and the link that picks it, keeping every other filter.
     `choices` as `note_choices` gives them, `data` as the FilterSet cleans it."""
-    choices = {"action_required": [("true", _("Action required")), ("false", _("No action required"))], **choices}
+    facets, flags, kinds = note_facet_texts(get_language())
+    choices = {**choices, "action_required": flags}
     groups = []
-    for facet, heading, any_label in NOTE_FACETS:
-        counted = [(value, label, counts[facet].get(value, 0)) for value, label in choices[facet]]
+    for facet, heading, any_label in facets:
+        counted = [(value, kinds.get(value, label), counts[facet].get(value, 0)) for value, label in choices[facet]]
         groups.append(choice_group(query, facet, heading, counted, any_label, current=data.get(facet) or ""))
     return groups, active_chips(query, groups)
+
+
+@lru_cache(maxsize=16)
+def note_facet_texts(language: str) -> tuple[list, list, dict[str, str]]:
+    """NOTE_FACETS, the action-required choices and the kinds' names (NOTE_KINDS) in
+    `language`: translated once per language and process rather than on every page (a lazy
+    text is translated again each time it is read). Called while `language` is active."""
+    facets = [(facet, str(heading), str(any_label)) for facet, heading, any_label in NOTE_FACETS]
+    flags = [("true", str(_("Action required"))), ("false", str(_("No action required")))]
+    return facets, flags, {slug: str(label) for slug, label in NOTE_KINDS}

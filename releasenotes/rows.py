@@ -59,9 +59,9 @@ def label_drawer():
     """A function that draws a note's labels (kind, SIG, area) for one list of notes: each
     label's markup is built once, its kind name translated once, however many notes carry
     it (a list carries hundreds of labels)."""
-    from .filters import NOTE_KINDS
+    from .filters import note_facet_texts
 
-    kinds = {slug: str(label) for slug, label in NOTE_KINDS}
+    kinds = note_facet_texts(get_language())[2]
     drawn: dict[tuple[str, str], str] = {}
 
     def draw(labels) -> str:

@@ -39,5 +39,5 @@ def test_a_facet_links_its_values_as_with_query_does():
         query = QueryDict(text)
         for name in ("sig", "q", "page", "release", "new"):
             link = query_setter(query, name)
-            for value in (None, "", "sig-node", "a b&c", "스왑"):
+            for value in (None, "", "sig-node", "a b&c", "스왑", "1.27", "A~b_c.d-e", "a/b", "x=y", "%41", 27):
                 assert link(value) == with_query(query, **{name: value}), (text, name, value)
