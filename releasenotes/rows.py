@@ -3,9 +3,10 @@
 The notes browser draws fifty notes and about sixty facet values on every page, and the
 upgrade path up to hundreds of notes. Built here with one f-string per row, each value
 escaped, a row costs about half of what the same markup costs as a Jinja2 loop (a
-template looks up, tests and escapes each value through the environment). The partials
-that show them (`releasenotes/jinja2/releasenotes/_notes.html`, `_enhancements.html`,
-`_facets.html`) call these; the markup exists only here.
+template looks up, tests and escapes each value through the environment). The pages and
+partials that show them (the notes browser, the enhancement list,
+`releasenotes/jinja2/releasenotes/_notes.html` for Django pages, `_facets.html`) call
+these; the markup exists only here.
 """
 
 from django.urls import reverse

@@ -204,7 +204,7 @@ def route(viewname: str, kwarg: str, sentinel):
 
 
 class EnhancementRow:
-    """One row of the enhancement list (releasenotes/_enhancements.html), made from only
+    """One row of the enhancement list (rows.enhancement_rows draws it), made from only
     the columns the row shows, read as plain rows (filters.plain_rows); its title as
     `content` draws it, its links and stage badge made once per list rather than once per
     row."""
