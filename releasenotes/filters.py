@@ -489,15 +489,15 @@ class ReleaseNoteIndex:
         self.flagged = frozenset(pk for pk, flag, _pr, _found, _ids in rows if flag)
         self.found = frozenset(pk for pk, _flag, _pr, is_found, _ids in rows if is_found) if search_text else None
         self.carried = {pk: ids for pk, _flag, _pr, _found, ids in rows}
-        # Each label's Label and rank in label order, by the text `label_ids` writes it as.
-        self.known = {str(pk): (rank, label) for rank, (pk, label) in enumerate(labels.items())}
+        # Each label by the text `label_ids` writes it as.
+        self.known = {str(pk): label for pk, label in labels.items()}
         carrying: dict[str, set[int]] = defaultdict(set)
         for pk, ids in self.carried.items():
             if ids:
                 for key in ids.split(","):
                     carrying[key].add(pk)
-        label_ids = {str(pk): pk for pk in labels}
-        self.carrying = {label_ids[key]: notes for key, notes in carrying.items() if key in label_ids}
+        keys = {str(pk): pk for pk in labels}
+        self.carrying = {keys[key]: notes for key, notes in carrying.items() if key in keys}
 
     def matching(self, data, leave_out: str = "") -> frozenset[int]:
         """The ids of the notes the filters in `data` (cleaned as ReleaseNoteFilter cleans
@@ -541,9 +541,9 @@ class ReleaseNoteIndex:
         return counts
 
     def _labels_of(self, pk: int) -> list[Label]:
-        """Note `pk`'s labels, in label order."""
+        """Note `pk`'s labels, in label order (as `label_ids` lists them)."""
         ids, known = self.carried[pk], self.known
-        return [label for _rank, label in sorted(known[key] for key in ids.split(",") if key in known)] if ids else []
+        return [known[key] for key in ids.split(",") if key in known] if ids else []
 
     def notes(self, ids) -> list["ListedNote"]:
         """The notes of these ids, in their order, each with its labels in label order:

@@ -5,7 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connections, models
 from django.db.models import Case, Count, F, Q, Value, When
 from django.db.models.functions import Lower
-from django.db.models.signals import m2m_changed, post_delete, pre_delete, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
@@ -889,11 +889,12 @@ class ReleaseNote(Editable):
     )
     feature_gates = models.JSONField(_("feature gates"), default=list, blank=True)
     kep_numbers = models.JSONField(_("KEP numbers"), default=list, blank=True)
-    # Derived from `labels`, never edited: their ids, ascending, comma-separated. The notes
-    # browser reads them with the release's other listing columns, in one scan of
-    # release_note_listing, instead of joining every label link of the release. Kept by
-    # refresh_label_ids: on every change of a note's labels, a label's deletion, and at
-    # the end of each sync (which adds links in bulk, past the signals).
+    # Derived from `labels`, never edited: their ids in label order (facet, then slug),
+    # comma-separated. The notes browser reads them with the release's other listing
+    # columns, in one scan of release_note_listing, instead of joining every label link of
+    # the release. Kept by refresh_label_ids: on every change of a note's labels, a label's
+    # renaming or deletion, every save of the note, and at the end of each import (which
+    # adds links in bulk, past the signals).
     label_ids = models.TextField(_("label ids"), blank=True, default="", editable=False)
 
     objects = ReleaseNoteQuerySet.as_manager()
@@ -953,7 +954,7 @@ class ReleaseNote(Editable):
     def refresh_label_ids(cls, note_ids=None) -> int:
         """Write `label_ids` wherever it differs from the labels the notes carry: of the
         notes `note_ids`, or of every note. Returns how many notes it wrote."""
-        links = cls.labels.through.objects.order_by("releasenote_id", "notelabel_id")
+        links = cls.labels.through.objects.order_by("releasenote_id", "notelabel__facet", "notelabel__slug")
         notes = cls.objects.all()
         if note_ids is not None:
             note_ids = list(note_ids)
@@ -1008,6 +1009,13 @@ def _note_labels_changed(sender, instance, action, reverse, pk_set, **kwargs):
         ReleaseNote.refresh_label_ids(getattr(instance, "_notes_cleared", []))
     elif action in ("post_add", "post_remove"):
         ReleaseNote.refresh_label_ids(pk_set)
+
+
+@receiver(post_save, sender=NoteLabel)
+def _note_label_saved(sender, instance, created, **kwargs):
+    # A renamed label may sort elsewhere among its notes' labels.
+    if not created:
+        ReleaseNote.refresh_label_ids(instance.notes.values_list("pk", flat=True))
 
 
 @receiver(pre_delete, sender=NoteLabel)

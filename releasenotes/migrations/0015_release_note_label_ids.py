@@ -6,7 +6,7 @@ from django.db import migrations, models
 def fill_label_ids(apps, schema_editor):
     """Each existing note's label ids, as ReleaseNote.refresh_label_ids writes them."""
     ReleaseNote = apps.get_model("releasenotes", "ReleaseNote")
-    links = ReleaseNote.labels.through.objects.order_by("releasenote_id", "notelabel_id")
+    links = ReleaseNote.labels.through.objects.order_by("releasenote_id", "notelabel__facet", "notelabel__slug")
     carried = {}
     for note_id, label_id in links.values_list("releasenote_id", "notelabel_id"):
         carried.setdefault(note_id, []).append(str(label_id))
