@@ -118,3 +118,49 @@ static_copy_of() {
 server_errors() {
   grep -B2 -A10 "Traceback\|ERROR" "$SCRATCH/gunicorn.log" | head -40 || true
 }
+
+need_wrk() {
+  command -v wrk >/dev/null && return
+  echo "wrk is missing: installing it with apt-get" >&2
+  if [ "$(id -u)" = 0 ]; then SUDO=(); else SUDO=(sudo); fi
+  "${SUDO[@]}" apt-get update -qq
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+}
+
+# side_by_side URL... : requests/s of each URL beside /robots.txt on the running server,
+# in ROUNDS rounds (default 3): each round measures /robots.txt, then each URL, each for
+# DURATION (default 5s) after a 2 s warm-up, with wrk's THREADS and CONNECTIONS. A shared
+# machine drifts over a minute; measured in turns, a drift falls on both sides of a ratio
+# instead of on one. Prints every measurement with its ratio to the same round's
+# /robots.txt, then each URL's median ratio; RATIOS[url] holds that median (a fraction),
+# and ERRORS counts failed requests.
+declare -A RATIOS=()
+ERRORS=0
+side_by_side() {
+  local rounds="${ROUNDS:-3}" duration="${DURATION:-5s}" threads="${THREADS:-2}" connections="${CONNECTIONS:-20}"
+  local lua="$SCRATCH/side_by_side.lua" round url floor rps p99 errors ratios="$SCRATCH/ratios"
+  cat >"$lua" <<'LUA'
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %.1f %.2f %d\n", summary.requests / (summary.duration / 1e6),
+    latency:percentile(99) / 1000, e.connect + e.read + e.write + e.timeout + e.status))
+end
+LUA
+  : >"$ratios"
+  printf '%-6s %-58s %11s %9s %7s %9s\n' round url "requests/s" "p99 ms" errors "vs robots"
+  for round in $(seq 1 "$rounds"); do
+    for url in /robots.txt "$@"; do
+      wrk -t"$threads" -c"$connections" -d2s "$BASE$url" >/dev/null
+      read -r rps p99 errors <<<"$(wrk -t"$threads" -c"$connections" -d"$duration" -s "$lua" "$BASE$url" | grep '^RESULT ' | cut -d' ' -f2-)"
+      ERRORS=$((ERRORS + errors))
+      if [ "$url" = /robots.txt ]; then floor="$rps"; fi
+      printf '%-6s %-58s %11s %9s %7s %8.0f %%\n' "$round" "$url" "$rps" "$p99" "$errors" \
+        "$(awk -v a="$rps" -v b="$floor" 'BEGIN { print 100 * a / b }')"
+      [ "$url" = /robots.txt ] || awk -v u="$url" -v a="$rps" -v b="$floor" 'BEGIN { printf "%s\t%.4f\n", u, a / b }' >>"$ratios"
+    done
+  done
+  for url in "$@"; do
+    RATIOS[$url]="$(awk -F'\t' -v u="$url" '$1 == u { print $2 }' "$ratios" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')"
+    printf 'median of %s rounds  %-58s %8.0f %%\n' "$rounds" "$url" "$(awk -v r="${RATIOS[$url]}" 'BEGIN { print 100 * r }')"
+  done
+}
