@@ -496,8 +496,8 @@ class ReleaseNoteIndex:
             if ids:
                 for key in ids.split(","):
                     carrying[key].add(pk)
-        keys = {str(pk): pk for pk in labels}
-        self.carrying = {keys[key]: notes for key, notes in carrying.items() if key in keys}
+        known = self.known
+        self.carrying = {self.label_ids[known[key]]: notes for key, notes in carrying.items() if key in known}
 
     def matching(self, data, leave_out: str = "") -> frozenset[int]:
         """The ids of the notes the filters in `data` (cleaned as ReleaseNoteFilter cleans

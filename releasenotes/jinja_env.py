@@ -3,11 +3,12 @@
 `releasenotes/jinja2/layout.html` is the one page shell. The notes browser and the
 enhancement list, the pages that draw the most, are Jinja2 templates that extend it;
 the other pages are Django templates, whose `templates/base.html` renders their blocks
-and hands them to it (templatetags `{% layout %}`). The rows of long lists (release
-notes, enhancements), their facets, chips and pager are Jinja2 partials, included from a
-Django page with `{% jinja "releasenotes/_notes.html" notes=... %}`. Jinja2 compiles a
-template to Python, so a list of fifty rows costs a fraction of the same Django
-template; each partial exists once, in Jinja2 only.
+and hands them to it (templatetags `{% layout %}`). The parts long lists share (the
+release-note rows, facets, chips and pager) are Jinja2 partials, included from a Django
+page with `{% jinja "releasenotes/_notes.html" notes=... %}`; the two Jinja2 pages call
+the row drawers (releasenotes.rows) directly. Jinja2 compiles a template to Python, so a
+list of fifty rows costs a fraction of the same Django template; each partial exists
+once, in Jinja2 only.
 
 Strings are marked `{{ _("…") }}`, the one form `makemessages` reads from any .html file,
 so the Korean catalogue covers these templates like the others; a plural is asked for
