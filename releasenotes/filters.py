@@ -2,8 +2,10 @@
 
 import json
 import re
-from collections import defaultdict
+from collections import Counter
 from functools import lru_cache
+from itertools import compress
+from operator import itemgetter
 from typing import NamedTuple
 
 import django_filters
@@ -459,45 +461,58 @@ def clean_note_query(query, version: str, choices: dict[str, list[tuple[str, str
 
 class ReleaseNoteIndex:
     """One release's notes as sets of ids: the notes in list order (action required first,
-    then by PR number), those that need action, those the search finds, and for each label
-    the notes that carry it. Read in one query of plain rows (each note's `label_ids` with
-    it, from the release_note_listing index alone), they give the notes browser every facet
-    count, the filtered list and its pages as ReleaseNoteFilter's queries would
+    then by PR number), those that need action, those the search finds, and each note's
+    labels as `label_ids` writes them. Read in one query of plain rows (from the
+    release_note_listing index alone), they give the notes browser every facet count, the
+    filtered list and its pages as ReleaseNoteFilter's queries would
     (tests/test_release_pages.py compares the two on many combinations); only the page's
-    own notes are read in full (`notes`)."""
+    own notes are read in full (`notes`).
+
+    A facet's counts are one tally of the label ids its notes carry (`_tally`: joined,
+    split and counted in C), not a set of notes per label built note by note; the notes
+    of a label are gathered only for the labels a filter asks for (`_carrying`)."""
 
     def __init__(self, version: str, labels: dict[int, Label], search_text: str = ""):
-        self.labels = labels
-        self.label_ids = {label: pk for pk, label in labels.items()}
         note, release = ReleaseNote._meta.db_table, Release._meta.db_table
-        found, params = "0", []
+        # The flag as a number, not the column: SQLite's driver would call Django's bool
+        # converter once per row. The search's column only when there is a search.
+        found, params = "", []
         if search_text:
             matches = search(search_text).object_ids("release_note")
-            if matches:
-                found, params = f"n.id IN ({matches.sql})", list(matches.params)
+            found, params = (f", n.id IN ({matches.sql})", list(matches.params)) if matches else (", 0", [])
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT n.id, n.action_required, n.pr_number, {found}, n.label_ids FROM {note} n"  # noqa: S608
-                f" INNER JOIN {release} r ON r.id = n.release_id WHERE r.version = %s"
+                "SELECT n.id, CASE WHEN n.action_required THEN 1 ELSE 0 END, n.pr_number, n.label_ids"  # noqa: S608
+                f"{found} FROM {note} n INNER JOIN {release} r ON r.id = n.release_id WHERE r.version = %s"
                 " ORDER BY n.action_required DESC, n.pr_number",
                 [*params, version],
             )
             rows = cursor.fetchall()
-        self.rows = rows
-        self.order = [pk for pk, *_rest in rows]
+        self.rows = rows  # (id, flag, PR number, label ids[, found])
+        self.order = list(map(itemgetter(0), rows))
         self.everything = frozenset(self.order)
-        self.flagged = frozenset(pk for pk, flag, _pr, _found, _ids in rows if flag)
-        self.found = frozenset(pk for pk, _flag, _pr, is_found, _ids in rows if is_found) if search_text else None
-        self.carried = {pk: ids for pk, _flag, _pr, _found, ids in rows}
-        # Each label by the text `label_ids` writes it as.
+        self.flagged = frozenset(compress(self.order, map(itemgetter(1), rows)))
+        self.found = frozenset(compress(self.order, map(itemgetter(4), rows))) if search_text else None
+        # Each note's label ids ("3,17,40"), and each label by the text they write it as.
+        self.carried = dict(map(itemgetter(0, 3), rows))
         self.known = {str(pk): label for pk, label in labels.items()}
-        carrying: dict[str, set[int]] = defaultdict(set)
-        for pk, ids in self.carried.items():
-            if ids:
-                for key in ids.split(","):
-                    carrying[key].add(pk)
-        known = self.known
-        self.carrying = {self.label_ids[known[key]]: notes for key, notes in carrying.items() if key in known}
+        self.keys = {label: key for key, label in self.known.items()}
+        self._carriers: dict[str, frozenset[int]] = {}
+
+    def _carrying(self, label: Label) -> frozenset[int]:
+        """The ids of the notes that carry `label`."""
+        key = self.keys.get(label)
+        if key is None:
+            return frozenset()
+        if key not in self._carriers:
+            self._carriers[key] = frozenset(pk for pk, ids in self.carried.items() if key in ids.split(","))
+        return self._carriers[key]
+
+    def _tally(self, ids) -> Counter:
+        """How many of the notes `ids` carry each label, by the label's id text."""
+        carried = self.carried
+        written = carried.values() if ids is self.everything else map(carried.__getitem__, ids)
+        return Counter(",".join(written).split(","))
 
     def matching(self, data, leave_out: str = "") -> frozenset[int]:
         """The ids of the notes the filters in `data` (cleaned as ReleaseNoteFilter cleans
@@ -507,12 +522,12 @@ class ReleaseNoteIndex:
         ids = self.everything
         for facet in LABEL_FACETS:
             if facet != leave_out and data.get(facet):
-                ids = ids & self.carrying.get(self.label_ids.get(Label(facet, data[facet])), frozenset())
+                ids = ids & self._carrying(Label(facet, data[facet]))
         flag = data.get("action_required") if leave_out != "action_required" else ""
         if flag:
             ids = ids & self.flagged if flag == "true" else ids - self.flagged
         if data.get("pr") is not None:
-            ids = ids & {pk for pk, _flag, pr_number, _found, _ids in self.rows if pr_number == data["pr"]}
+            ids = ids & {row[0] for row in self.rows if row[2] == data["pr"]}
         if data.get("q"):
             ids = ids & (self.found or frozenset())
         return ids
@@ -526,14 +541,19 @@ class ReleaseNoteIndex:
         """{facet: {value: notes}} — each facet counted with every other filter applied, so
         a count is what choosing that value next gives. Values without notes are left out."""
         counts = {facet: {} for facet in ReleaseNoteFilter.FACETS}
-        bases = {facet: self.matching(data, leave_out=facet) if data.get(facet) else None for facet in LABEL_FACETS}
         results = self.matching(data)
-        for pk, notes in self.carrying.items():
-            label = self.labels[pk]
-            base = results if bases.get(label.facet) is None else bases[label.facet]
-            n = len(notes) if base is self.everything else len(notes & base)
-            if n:
+        # A facet with no value chosen is counted among the results; a chosen one among
+        # the notes every other filter gives.
+        for key, n in self._tally(results).items():
+            label = self.known.get(key)
+            if label is not None and not data.get(label.facet):
                 counts[label.facet][label.slug] = n
+        for facet in LABEL_FACETS:
+            if data.get(facet):
+                for key, n in self._tally(self.matching(data, leave_out=facet)).items():
+                    label = self.known.get(key)
+                    if label is not None and label.facet == facet:
+                        counts[facet][label.slug] = n
         ids = self.matching(data, leave_out="action_required")
         flagged = len(ids & self.flagged)
         by_flag = {"true": flagged, "false": len(ids) - flagged}
