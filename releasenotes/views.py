@@ -3,6 +3,7 @@ from typing import NamedTuple
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Prefetch
+from django.db.models.fields.json import KT
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -205,7 +206,8 @@ def route(viewname: str, kwarg: str, sentinel):
 
 class EnhancementRow:
     """One row of the enhancement list (rows.enhancement_rows draws it), made from only
-    the columns the row shows, read as plain rows (filters.plain_rows); its title as
+    the columns the row shows, read as plain rows (filters.plain_rows); of its translation
+    sources only the title's, which the database takes out of the JSON; its title as
     `content` draws it, its links and stage badge made once per list rather than once per
     row."""
 
@@ -213,7 +215,7 @@ class EnhancementRow:
         "kep_number",
         "title_en",
         "title_ko",
-        "translation_sources",
+        KT("translation_sources__title"),  # what the Korean title was written from
         "feature_gates",
         "owning_sig__slug",
         "owning_sig__name",
@@ -243,10 +245,10 @@ class EnhancementRow:
         language = get_language() or "en"
         badges = {}
         rows = []
-        for kep, title_en, title_ko, sources, gates, sig_slug, sig_name, stage, theme in values:
+        for kep, title_en, title_ko, title_source, gates, sig_slug, sig_name, stage, theme in values:
             row = cls()
             row.kep_number, row.title_en, row.title_ko = kep, title_en, title_ko
-            row.translation_sources = json_value(sources, {})
+            row.translation_sources = {"title": title_source} if title_source else {}
             row.title = content(row, "title", language=language)
             row.gates = ", ".join(json_value(gates, ()))
             row.sig_name, row.release_theme = sig_name, theme

@@ -6,6 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 from releasenotes import dataset
 from releasenotes.importers.keps import load_keps
@@ -468,3 +469,22 @@ def test_the_list_reads_its_rows_afresh_each_time(client):
     after = {row[0] for row in client.get(url).context["page"].paginator.object_list}
     assert entry.enhancement.kep_number in before
     assert after == before - {entry.enhancement.kep_number}
+
+
+def test_the_list_marks_a_korean_title_written_from_an_older_english_title(client):
+    """A row reads only the title's entry of the translation sources (taken out of the JSON
+    by the database): enough to tell a current Korean title from an outdated one."""
+    url = "/ko/enhancements/?release=1.27"
+    kep = Enhancement.objects.for_release("1.27").exclude(title_ko="").order_by("kep_number").first()
+
+    def title_of_its_row():
+        html = client.get(url).content.decode()
+        return re.search(rf'<a class="title" href="/ko/enhancements/{kep.kep_number}/">(.*?)</a>', html, re.S)[1]
+
+    assert kep.translation_status()["title"] == "current"
+    korean = str(escape(kep.title_ko))
+    assert "outdated-badge" not in title_of_its_row() and korean in title_of_its_row()
+    kep.title_en += " (renamed upstream)"
+    kep.save()
+    assert Enhancement.objects.get(pk=kep.pk).translation_status()["title"] == "outdated"
+    assert "outdated-badge" in title_of_its_row() and korean in title_of_its_row()
