@@ -498,6 +498,7 @@ class ReleaseNoteIndex:
         self.known = {str(pk): label for pk, label in labels.items()}
         self.keys = {label: key for key, label in self.known.items()}
         self._carriers: dict[str, frozenset[int]] = {}
+        self._delimited: list[tuple[int, str]] | None = None
 
     def _carrying(self, label: Label) -> frozenset[int]:
         """The ids of the notes that carry `label`."""
@@ -505,7 +506,10 @@ class ReleaseNoteIndex:
         if key is None:
             return frozenset()
         if key not in self._carriers:
-            self._carriers[key] = frozenset(pk for pk, ids in self.carried.items() if key in ids.split(","))
+            if self._delimited is None:  # each note's ids between commas: a label is ",id,"
+                self._delimited = [(pk, f",{ids},") for pk, ids in self.carried.items()]
+            written = f",{key},"
+            self._carriers[key] = frozenset(pk for pk, ids in self._delimited if written in ids)
         return self._carriers[key]
 
     def _tally(self, ids) -> Counter:
