@@ -120,8 +120,8 @@ def enhancement_facets(query: QueryDict, release, releases, sigs, stages, counts
     stage_group = choice_group(
         query, "stage", _("Stage"), stage_choices, _("Any stage"), keep=[s.value for s in stages]
     )
-    for option in stage_group.options[1:]:
-        option.stage = next(s.value for s in stages if s.label == option.label)
+    for option in stage_group.options[1:]:  # after "any stage": each stage, drawn as its badge
+        option.stage = option.value
     theme_choices = [("true", _("Major themes only"), counts["theme"]["true"])]
     theme_group = choice_group(query, "theme", _("Major theme"), theme_choices, _("Any"), keep=["true"])
     sig_choices = [(s.slug, s.name, counts["sig"].get(s.slug, 0)) for s in sigs]

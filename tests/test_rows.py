@@ -7,7 +7,7 @@ from django.utils import translation
 from releasenotes.facets import Option
 from releasenotes.filters import Label
 from releasenotes.rows import enhancement_rows, facet_options, note_rows
-from releasenotes.templatetags.releasenotes import content
+from releasenotes.templatetags.releasenotes import content, stage_badge
 
 HOSTILE = '<script>alert("x")</script>'
 
@@ -85,3 +85,13 @@ def test_a_facet_value_escapes_its_label_and_link():
     assert "<script>" not in html and '"><x' not in html
     assert 'aria-current="true"' in html and '<span class="count">(3)</span>' in html
     assert 'class="badge stage stage-beta"' in html
+
+
+def test_a_stage_badge_is_drawn_in_the_language_of_the_page_asking():
+    for languages in (("ko", "en", "ko"), ("en", "ko", "en")):  # drawn once per language, each kept apart
+        for language in languages:
+            with translation.override(language):
+                badge = stage_badge("alpha")
+            assert badge == f'<span class="badge stage stage-alpha">{"알파" if language == "ko" else "Alpha"}</span>'
+    with translation.override("en"):
+        assert stage_badge("nonsense") == ""

@@ -1,3 +1,5 @@
+from functools import lru_cache
+
 from django import template
 from django.template import engines
 from django.utils.html import format_html
@@ -68,6 +70,13 @@ def get_item(mapping, key):
 def stage_badge(stage):
     """The stage badge (as _stage_badge.html draws it), built in Python: list pages draw
     dozens of them, and an include per badge costs more than the rest of a row."""
+    return _stage_badge(get_language() or "en", stage)
+
+
+@lru_cache(maxsize=64)
+def _stage_badge(language: str, stage) -> str:
+    # A badge depends on the stage and the language only (the label is code's, translated):
+    # drawn once per language and process. Called while `language` is the active one.
     from ..models import Stage
 
     try:
