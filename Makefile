@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test test-postgres browser-deps deploy-deps install migrate data lint fixtures messages bench-search bench-checker bench-load bench-keps bench-lighthouse bench-notes clean
+.PHONY: run test test-postgres browser-deps deploy-deps install migrate data lint fixtures messages bench-search bench-checker bench-load bench-keps bench-lighthouse bench-notes bench-pages clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -82,6 +82,10 @@ bench-keps: install
 # Release-notes pages: queries, page size, and requests/s beside /robots.txt, no cache.
 bench-notes: install
 	bash bench/notes.sh
+
+# One page of each public route beside /robots.txt, no cache (DESIGN's budget for every page).
+bench-pages: install
+	bash bench/pages.sh
 
 bench-lighthouse: install browser-deps
 	bash bench/lighthouse.sh
