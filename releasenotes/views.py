@@ -208,8 +208,8 @@ class EnhancementRow:
     """One row of the enhancement list (rows.enhancement_rows draws it), made from only
     the columns the row shows, read as plain rows (filters.plain_rows); of its translation
     sources only the title's, which the database takes out of the JSON; its title as
-    `content` draws it, its links and stage badge made once per list rather than once per
-    row."""
+    `content` draws it, its links made once per list rather than once per row (its stage
+    badge is drawn once per language by stage_badge)."""
 
     COLUMNS = (
         "kep_number",
@@ -243,7 +243,6 @@ class EnhancementRow:
         detail_url = route("releasenotes:enhancement-detail", "kep_number", 0)
         sig_url = route("releasenotes:sig-detail", "slug", "sig")
         language = get_language() or "en"
-        badges = {}
         rows = []
         for kep, title_en, title_ko, title_source, gates, sig_slug, sig_name, stage, theme in values:
             row = cls()
@@ -253,9 +252,7 @@ class EnhancementRow:
             row.gates = ", ".join(json_value(gates, ()))
             row.sig_name, row.release_theme = sig_name, theme
             row.url, row.sig_url = detail_url(kep), sig_url(sig_slug)
-            if stage not in badges:
-                badges[stage] = stage_badge(stage) if stage else ""
-            row.stage_badge = badges[stage]
+            row.stage_badge = stage_badge(stage) if stage else ""
             rows.append(row)
         return rows
 
