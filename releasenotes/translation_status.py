@@ -7,11 +7,16 @@ English text is "missing".
 """
 
 import hashlib
+from functools import lru_cache
 
 MISSING, OUTDATED, CURRENT = "missing", "outdated", "current"
 
 
+@lru_cache(maxsize=2048)
 def fingerprint(text: str) -> str:
+    # A function of the text alone, kept for the last texts asked: a list compares each
+    # row's English with the fingerprint its Korean was written from, the same texts on
+    # every page.
     return hashlib.sha256((text or "").strip().encode()).hexdigest()[:16]
 
 

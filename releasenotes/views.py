@@ -252,7 +252,7 @@ class EnhancementRow:
             row.gates = ", ".join(json_value(gates, ()))
             row.sig_name, row.release_theme = sig_name, theme
             row.url, row.sig_url = detail_url(kep), sig_url(sig_slug)
-            row.stage_badge = stage_badge(stage) if stage else ""
+            row.stage_badge = stage_badge(stage, language) if stage else ""
             rows.append(row)
         return rows
 

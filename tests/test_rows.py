@@ -8,6 +8,7 @@ from releasenotes.facets import Option
 from releasenotes.filters import Label
 from releasenotes.rows import enhancement_rows, facet_options, note_rows
 from releasenotes.templatetags.releasenotes import content, stage_badge
+from releasenotes.translation_status import fingerprint
 
 HOSTILE = '<script>alert("x")</script>'
 
@@ -95,3 +96,23 @@ def test_a_stage_badge_is_drawn_in_the_language_of_the_page_asking():
             assert badge == f'<span class="badge stage stage-alpha">{"알파" if language == "ko" else "Alpha"}</span>'
     with translation.override("en"):
         assert stage_badge("nonsense") == ""
+
+
+def test_a_title_is_marked_untranslated_or_outdated_in_the_language_of_the_page_asking():
+    untranslated = SimpleNamespace(title_en="Node swap", title_ko="", translation_sources={})
+    outdated = SimpleNamespace(title_en="Node swap", title_ko="노드 스왑", translation_sources={"title": "stale"})
+    current = SimpleNamespace(**{**vars(outdated), "translation_sources": {"title": fingerprint("Node swap")}})
+    for languages in (("ko", "en", "ko"), ("en", "ko", "en")):  # either language asking first
+        for language in languages:
+            with translation.override(language):
+                marked = content(untranslated, "title")
+                stale, fresh = content(outdated, "title"), content(current, "title")
+            if language == "ko":
+                assert marked == (
+                    '<span lang="en" class="untranslated">Node swap</span>'
+                    ' <span class="badge untranslated-badge">아직 번역되지 않음</span>'
+                )
+                assert stale.startswith("노드 스왑 ") and ">오래됨</span>" in stale
+                assert fresh == "노드 스왑"
+            else:  # an English page shows the English, unmarked
+                assert marked == stale == fresh == "Node swap"

@@ -33,11 +33,11 @@ def content(obj, field, as_markdown=False, language=None):
     if own:
         body = obj.html(f"{field}_{language}") if as_markdown else own
         if language == "ko" and translation_status.field_status(obj, field) == translation_status.OUTDATED:
-            notice = _("The English original changed after this was translated; it may be out of date.")
+            notice, outdated = _marks(language)[1:]
             if as_markdown:
                 return format_html('{}<p class="outdated-notice">{}</p>', body, notice)
             badge = '{} <span class="badge outdated-badge" title="{}">{}</span>'
-            return format_html(badge, body, notice, _("Outdated"))
+            return format_html(badge, body, notice, outdated)
         return body
     english = getattr(obj, f"{field}_en", "") or ""
     if not english:
@@ -49,7 +49,19 @@ def content(obj, field, as_markdown=False, language=None):
         tag,
         body,
         tag,
-        _("Not yet translated"),
+        _marks(language)[0],
+    )
+
+
+@lru_cache(maxsize=16)
+def _marks(language: str) -> tuple[str, str, str]:
+    """The untranslated badge, the outdated notice and badge, in `language`: a list marks
+    dozens of rows with the same few words, translated once per language and process.
+    Called while `language` is the active one."""
+    return (
+        str(_("Not yet translated")),
+        str(_("The English original changed after this was translated; it may be out of date.")),
+        str(_("Outdated")),
     )
 
 
@@ -67,10 +79,11 @@ def get_item(mapping, key):
 
 
 @register.simple_tag
-def stage_badge(stage):
+def stage_badge(stage, language=None):
     """The stage badge (as _stage_badge.html draws it), built in Python: list pages draw
-    dozens of them, and an include per badge costs more than the rest of a row."""
-    return _stage_badge(get_language() or "en", stage)
+    dozens of them, and an include per badge costs more than the rest of a row. A list
+    may pass the page `language` it has already asked for."""
+    return _stage_badge(language or get_language() or "en", stage)
 
 
 @lru_cache(maxsize=64)
