@@ -360,7 +360,7 @@ def note_labels() -> dict[int, Label]:
     table = NoteLabel._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT id, facet, slug FROM {table} ORDER BY facet, slug")  # noqa: S608 - a constant
-        return {pk: Label(facet, slug) for pk, facet, slug in cursor.fetchall()}
+        return {row[0]: Label._make(row[1:]) for row in cursor.fetchall()}
 
 
 def note_choices(labels: dict[int, Label]) -> dict[str, list[tuple[str, str]]]:
@@ -564,11 +564,6 @@ class ReleaseNoteIndex:
         counts["action_required"] = {value: n for value, n in by_flag.items() if n}
         return counts
 
-    def _labels_of(self, pk: int) -> list[Label]:
-        """Note `pk`'s labels, in label order (as `label_ids` lists them)."""
-        ids, known = self.carried[pk], self.known
-        return [known[key] for key in ids.split(",") if key in known] if ids else []
-
     def notes(self, ids) -> list["ListedNote"]:
         """The notes of these ids, in their order, each with its labels in label order:
         one query for the columns a list shows."""
@@ -580,24 +575,18 @@ class ReleaseNoteIndex:
         with connection.cursor() as cursor:
             cursor.execute(sql, list(ids))
             found = {values[0]: values for values in cursor.fetchall()}
-        carried = {pk: self._labels_of(pk) for pk in ids}
+        carried, known = self.carried, self.known
+        label_lists: dict[str, list[Label]] = {}  # notes often carry the same labels
         notes = []
         for pk in ids:
             _pk, release_id, pr_number, html_en, html_ko, action_required, author, docs, gates = found[pk]
-            notes.append(
-                ListedNote(
-                    pk,
-                    release_id,
-                    pr_number,
-                    html_en,
-                    html_ko,
-                    bool(action_required),
-                    author,
-                    json_value(docs, []),
-                    json_value(gates, []),
-                    carried[pk],
-                )
-            )
+            written = carried[pk]  # the ids in label order, as `label_ids` lists them
+            labels = label_lists.get(written)
+            if labels is None:
+                labels = [known[key] for key in written.split(",") if key in known] if written else []
+                label_lists[written] = labels
+            values = (pk, release_id, pr_number, html_en, html_ko, bool(action_required), author)
+            notes.append(ListedNote._make((*values, json_value(docs, []), json_value(gates, []), labels)))
         return notes
 
 

@@ -9,6 +9,8 @@ partials that show them (the notes browser, the enhancement list,
 these; the markup exists only here.
 """
 
+from functools import lru_cache
+
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -57,25 +59,24 @@ def note_rows(notes, compact: bool = False, headings: bool = False) -> Markup:
 
 
 def label_drawer():
-    """A function that draws a note's labels (kind, SIG, area) for one list of notes: each
-    label's markup is built once, its kind name translated once, however many notes carry
-    it (a list carries hundreds of labels)."""
-    from .filters import note_facet_texts
-
-    kinds = note_facet_texts(get_language())[2]
-    drawn: dict[tuple[str, str], str] = {}
+    """A function that draws a note's labels (kind, SIG, area) in the page's language: a
+    list carries hundreds of labels, each drawn once per language and process."""
+    language = get_language() or "en"
 
     def draw(labels) -> str:
-        parts = []
-        for label in labels:
-            key = (label.facet, label.slug)
-            if key not in drawn:
-                name = kinds.get(label.slug, label.slug) if label.facet == "kind" else label.slug
-                drawn[key] = f'<span class="label label-{escape(label.facet)}">{escape(name)}</span> '
-            parts.append(drawn[key])
-        return "".join(parts)  # each part escaped above
+        return "".join([_drawn_label(language, label.facet, label.slug) for label in labels])  # each escaped
 
     return draw
+
+
+@lru_cache(maxsize=4096)
+def _drawn_label(language: str, facet: str, slug: str) -> str:
+    """One label's markup in `language`, a kind by its translated name. The markup depends
+    on these three values only. Called while `language` is the active one."""
+    from .filters import note_facet_texts
+
+    name = note_facet_texts(language)[2].get(slug, slug) if facet == "kind" else slug
+    return f'<span class="label label-{escape(facet)}">{escape(name)}</span> '
 
 
 def enhancement_rows(rows) -> Markup:
