@@ -1,8 +1,8 @@
 """What a facet block shows, independent of the list it filters.
 
-`releasenotes/jinja2/releasenotes/_facets.html` renders `Group`s of `Option`s (each a link that
-sets one filter, with its count) and the active filters as removable `Chip`s. Any list
-page builds these from its own FilterSet and counts and includes the partial.
+releasenotes.rows.facet_block draws `Group`s of `Option`s (each a link that sets one
+filter, with its count), `_chips.html` the active filters as removable `Chip`s. Any list
+page builds these from its own FilterSet and counts.
 """
 
 import re

@@ -4,9 +4,9 @@
 enhancement list, the pages that draw the most, are Jinja2 templates that extend it;
 the other pages are Django templates, whose `templates/base.html` renders their blocks
 and hands them to it (templatetags `{% layout %}`). The parts long lists share (the
-release-note rows, facets, chips and pager) are Jinja2 partials, included from a Django
-page with `{% jinja "releasenotes/_notes.html" notes=... %}`; the two Jinja2 pages call
-the row drawers (releasenotes.rows) directly. Jinja2 compiles a template to Python, so a
+release-note rows, chips and pager) are Jinja2 partials, included from a Django page with
+`{% jinja "releasenotes/_notes.html" notes=... %}`; the two Jinja2 pages call the row and
+facet drawers (releasenotes.rows) directly. Jinja2 compiles a template to Python, so a
 list of fifty rows costs a fraction of the same Django template; each partial exists
 once, in Jinja2 only.
 
@@ -24,7 +24,7 @@ from jinja2 import Environment
 
 from .context_processors import shell_links
 from .facets import with_query
-from .rows import enhancement_rows, facet_options, note_rows
+from .rows import enhancement_rows, facet_block, note_rows
 
 
 def url(name: str, *args) -> str:
@@ -52,7 +52,7 @@ def environment(**options) -> Environment:
             "shell_links": shell_links,
             "note_rows": note_rows,
             "enhancement_rows": enhancement_rows,
-            "facet_options": facet_options,
+            "facet_block": facet_block,
         }
     )
     return env

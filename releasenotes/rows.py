@@ -1,12 +1,12 @@
-"""The HTML of the rows that long lists repeat: release notes, enhancements, facet values.
+"""The HTML of the rows that long lists repeat: release notes, enhancements, facets.
 
 The notes browser draws fifty notes and about sixty facet values on every page, and the
 upgrade path up to hundreds of notes. Built here with one f-string per row, each value
 escaped, a row costs about half of what the same markup costs as a Jinja2 loop (a
 template looks up, tests and escapes each value through the environment). The pages and
 partials that show them (the notes browser, the enhancement list,
-`releasenotes/jinja2/releasenotes/_notes.html` for Django pages, `_facets.html`) call
-these; the markup exists only here.
+`releasenotes/jinja2/releasenotes/_notes.html` for Django pages) call these; the markup
+exists only here.
 """
 
 from functools import lru_cache
@@ -101,15 +101,45 @@ def _doc_link(url: str, description: str | None) -> str:
     return f' <a href="{escape(url)}" rel="noopener">{escape(description or url)}</a>'
 
 
+def facet_block(groups, query, search_label: str, search_id: str = "list-q", chips=()) -> Markup:
+    """The facets of a filtered list, one control on a phone: a search box that keeps every
+    other parameter of `query` (the request's GET), then each releasenotes.facets.Group as
+    a heading over its values (`facet_options`); the summary counts the active `chips`."""
+    summary = escape(_("Filters")) + (f" ({len(chips)})" if chips else "")
+    kept = "".join(
+        f'<input type="hidden" name="{escape(name)}" value="{escape(value)}">'
+        for name, value in query.items()
+        if name not in ("q", "page")
+    )
+    search_id = escape(search_id)
+    out = [
+        f'<details class="filters facets">\n  <summary>{summary}</summary>\n'
+        f'  <form method="get" action="" class="facet-search" role="search" aria-label="{escape(search_label)}">\n'
+        f"    {kept}\n"
+        f'    <label for="{search_id}">{escape(search_label)}</label>\n'
+        f'    <input id="{search_id}" type="search" name="q" maxlength="500" value="{escape(query.get("q", ""))}">\n'
+        f'    <button type="submit">{escape(_("Search"))}</button>\n  </form>\n'
+    ]
+    for group in groups:
+        name = escape(group.name)
+        out.append(
+            f'  <nav aria-labelledby="facet-{name}"><h2 id="facet-{name}">{escape(group.label)}</h2>\n'
+            f"  {facet_options(group.options)}\n  </nav>\n"
+        )
+    out.append("</details>")
+    return Markup("".join(out))  # noqa: S704 - every value escaped above
+
+
 def facet_options(options) -> Markup:
     """A facet's values (releasenotes.facets.Option) as `<ul>` of links, each marked
     current when chosen, with its count, and a stage as its badge."""
     from .templatetags.releasenotes import stage_badge
 
+    language = get_language() or "en"
     out = ["<ul>"]
     for option in options:
         current = ' aria-current="true"' if option.current else ""
-        label = stage_badge(option.stage) if option.stage else escape(option.label)
+        label = stage_badge(option.stage, language) if option.stage else escape(option.label)
         count = f' <span class="count">({int(option.count)})</span>' if option.count is not None else ""
         out.append(f'<li><a href="{escape(option.url)}"{current}>{label}{count}</a></li>')
     out.append("</ul>")

@@ -1,3 +1,4 @@
+from functools import lru_cache
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -6,7 +7,7 @@ from django.db.models import Prefetch
 from django.db.models.fields.json import KT
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
@@ -200,8 +201,17 @@ def route(viewname: str, kwarg: str, sentinel):
     """value -> the URL of `viewname` with `kwarg` set to it, from one reverse() call:
     a list links dozens of rows to the same route. Only for values that URLs carry as
     they are (numbers, slugs), as the route's converter guarantees for its own values."""
-    head, _sentinel, tail = reverse(viewname, kwargs={kwarg: sentinel}).rpartition(str(sentinel))
+    head, tail = _route_parts(viewname, kwarg, sentinel, get_language(), get_script_prefix())
     return lambda value: f"{head}{value}{tail}"
+
+
+@lru_cache(maxsize=64)
+def _route_parts(viewname: str, kwarg: str, sentinel, language: str, script_prefix: str) -> tuple[str, str]:
+    # What comes before and after the value: it depends on the route, the language and the
+    # mount point only, so each is reversed once per process (as jinja_env.url does).
+    # Called while `language` is the active one: it only keys the memo.
+    head, _sentinel, tail = reverse(viewname, kwargs={kwarg: sentinel}).rpartition(str(sentinel))
+    return head, tail
 
 
 class EnhancementRow:

@@ -2,11 +2,12 @@
 
 from types import SimpleNamespace
 
+from django.http import QueryDict
 from django.utils import translation
 
-from releasenotes.facets import Option
+from releasenotes.facets import Group, Option
 from releasenotes.filters import Label
-from releasenotes.rows import enhancement_rows, facet_options, note_rows
+from releasenotes.rows import enhancement_rows, facet_block, facet_options, note_rows
 from releasenotes.templatetags.releasenotes import content, stage_badge
 from releasenotes.translation_status import fingerprint
 
@@ -86,6 +87,20 @@ def test_a_facet_value_escapes_its_label_and_link():
     assert "<script>" not in html and '"><x' not in html
     assert 'aria-current="true"' in html and '<span class="count">(3)</span>' in html
     assert 'class="badge stage stage-beta"' in html
+
+
+def test_the_facet_block_keeps_the_other_filters_in_its_search_and_escapes_what_it_is_given():
+    query = QueryDict(mutable=True)
+    query.update({"kind": HOSTILE, "q": '"><x', "page": "2", "sig": "node"})
+    groups = [Group("kind", HOSTILE, [Option("Any", "?", current=True)])]
+    with translation.override("ko"):
+        html = str(facet_block(groups, query, HOSTILE, "notes-q", chips=[object(), object()]))
+    assert "<script>" not in html and '"><x' not in html
+    assert '<input type="hidden" name="sig" value="node">' in html  # every other filter is kept
+    assert 'name="page"' not in html and html.count('name="q"') == 1  # the search box's own q only
+    assert '<input id="notes-q" type="search" name="q"' in html and 'value="&#34;&gt;&lt;x"' in html
+    assert "<summary>필터 (2)</summary>" in html
+    assert '<nav aria-labelledby="facet-kind"><h2 id="facet-kind">&lt;script&gt;' in html
 
 
 def test_a_stage_badge_is_drawn_in_the_language_of_the_page_asking():
